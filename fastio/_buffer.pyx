@@ -1,0 +1,505 @@
+# The bytes between a transport and a stream, and the decisions asyncio's
+# StreamReader makes about them, in C.  See _buffer.pxd for the fields.
+
+cimport cython
+from cpython.buffer cimport (
+    PyBUF_SIMPLE, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer,
+)
+from cpython.bytes cimport (
+    PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_FromStringAndSize,
+    PyBytes_GET_SIZE,
+)
+from cpython.exc cimport PyErr_Clear, PyErr_Occurred
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.pyport cimport PY_SSIZE_T_MAX
+from libc.string cimport memchr, memcmp, memcpy, memmove, memset
+
+import math
+
+
+cdef extern from "string.h" nogil:
+    # A GNU/BSD extension (pyconfig.h defines _GNU_SOURCE): linear-time
+    # substring search, for separators longer than one byte.
+    void *memmem(const void *haystack, size_t haystacklen,
+                 const void *needle, size_t needlelen)
+
+cdef extern from "Python.h":
+    # Declared without Cython's error check: the callers test for -1 and an
+    # error themselves so an overflow sends them to the slow path.
+    Py_ssize_t PyLong_AsSsize_t(object) noexcept
+
+
+cdef enum:
+    # Smallest allocation: a few small packets share one block.
+    MIN_CAPACITY = 2048
+    # Over this much storage, a buffer that is mostly consumed moves its
+    # bytes to a smaller block, so one burst is not held for the stream's life.
+    SHRINK_ABOVE = 65536
+
+
+cdef bytes NEWLINE = b"\n"
+
+
+cdef bytes _needle(object sub):
+    """The bytes a bytearray.find(sub) call would search for, or its error."""
+    if PyBytes_CheckExact(sub):
+        return <bytes>sub
+    # bytearray's own argument handling gives the same TypeError/ValueError.
+    bytearray().find(sub)
+    if PyObject_CheckBuffer(sub):
+        return memoryview(sub).tobytes()
+    return bytes((sub,))
+
+
+cdef Py_ssize_t _floor_size(object value) except? -2:
+    """floor(value) clamped to [-1, PY_SSIZE_T_MAX].
+
+    For an integer size s, `s > value` is `s > floor(value)` and
+    `s <= value` is `s <= floor(value)`, so limits given as floats (or huge
+    ints, or infinity) keep asyncio's comparisons exactly.
+    """
+    try:
+        value = math.floor(value)
+    except OverflowError:  # infinity
+        return PY_SSIZE_T_MAX if value > 0 else -1
+    if value >= PY_SSIZE_T_MAX:
+        return PY_SSIZE_T_MAX
+    if value < 0:
+        return -1
+    return value
+
+
+cdef class RingBuffer:
+    """Contiguous storage with a read cursor and a write cursor.
+
+    Also the object real programs reach as ``reader._buffer``: it answers
+    len(), truth tests, bytes(), comparison with bytes-like objects, indexing,
+    find(), startswith() and clear() as the bytearray asyncio keeps there.
+    """
+
+    def __dealloc__(self):
+        PyMem_Free(self._data)
+
+    cdef inline Py_ssize_t size(self) noexcept:
+        return self._end - self._start
+
+    cdef char *reserve(self, Py_ssize_t n) except NULL:
+        cdef Py_ssize_t size = self._end - self._start
+        cdef Py_ssize_t need, cap
+        cdef char *data
+        if self._data != NULL and n <= self._capacity - self._end:
+            return self._data + self._end
+        if n > PY_SSIZE_T_MAX - size:
+            raise MemoryError()
+        need = size + n
+        if need <= self._capacity // 2:
+            # At least half the block is consumed bytes: sliding the live
+            # half down pays for itself before the next move.
+            memmove(self._data, self._data + self._start, size)
+        else:
+            cap = self._capacity * 2 if self._capacity <= PY_SSIZE_T_MAX // 2 else need
+            cap = max(cap, need, MIN_CAPACITY)
+            if self._start == 0:
+                data = <char *>PyMem_Realloc(self._data, cap)
+                if data == NULL:
+                    raise MemoryError()
+            else:
+                # A fresh block, so the consumed prefix is not copied too.
+                data = <char *>PyMem_Malloc(cap)
+                if data == NULL:
+                    raise MemoryError()
+                memcpy(data, self._data + self._start, size)
+                PyMem_Free(self._data)
+            self._data = data
+            self._capacity = cap
+        self._start = 0
+        self._end = size
+        return self._data + size
+
+    cdef int append(self, const char *src, Py_ssize_t n) except -1:
+        if n > 0:
+            memcpy(self.reserve(n), src, n)
+            self._end += n
+        return 0
+
+    cdef int append_object(self, object data) except -1:
+        cdef Py_buffer view
+        if PyBytes_CheckExact(data):
+            return self.append(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
+        if PyObject_CheckBuffer(data):
+            try:
+                PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
+            except Exception:
+                pass  # e.g. non-contiguous: bytearray.extend() below says so
+            else:
+                try:
+                    return self.append(<const char *>view.buf, view.len)
+                finally:
+                    PyBuffer_Release(&view)
+        # Whatever else bytearray.extend() takes (iterables of ints), and the
+        # very TypeError it raises for str, None, int...
+        extended = bytearray()
+        extended.extend(data)
+        return self.append(extended, len(extended))
+
+    cdef bytes take(self, Py_ssize_t n):
+        cdef bytes out
+        if n == 0:
+            out = b""
+        else:
+            out = PyBytes_FromStringAndSize(self._data + self._start, n)
+        self.drop(n)
+        return out
+
+    cdef void drop(self, Py_ssize_t n) noexcept:
+        cdef Py_ssize_t size, cap
+        cdef char *data
+        self._start += n
+        size = self._end - self._start
+        if size == 0:
+            # Drained: hand the block back, as an emptied bytearray does, so
+            # the thousands of idle streams a server keeps hold no storage.
+            PyMem_Free(self._data)
+            self._data = NULL
+            self._capacity = self._start = self._end = 0
+        elif self._capacity > SHRINK_ABOVE and size < self._capacity // 8:
+            cap = max(size * 2, MIN_CAPACITY)
+            data = <char *>PyMem_Malloc(cap)
+            if data != NULL:  # else keep the larger block: still correct
+                memcpy(data, self._data + self._start, size)
+                PyMem_Free(self._data)
+                self._data = data
+                self._capacity = cap
+                self._start = 0
+                self._end = size
+        self._scanned = 0
+
+    cdef Py_ssize_t find_in(self, const char *sep, Py_ssize_t seplen,
+                            Py_ssize_t start) noexcept:
+        cdef Py_ssize_t size = self._end - self._start
+        cdef const char *hay
+        cdef const void *hit
+        if start < 0:
+            start = 0
+        if seplen > size - start:
+            return -1
+        hay = self._data + self._start + start
+        if seplen == 1:
+            hit = memchr(hay, sep[0], size - start)
+        else:
+            hit = memmem(hay, size - start, sep, seplen)
+        if hit == NULL:
+            return -1
+        return <const char *>hit - (self._data + self._start)
+
+    cdef Py_ssize_t scan_for(self, object key, const char *sep,
+                             Py_ssize_t seplen, Py_ssize_t start) noexcept:
+        cdef Py_ssize_t at
+        # A line arriving in small pieces is searched once, not once per
+        # piece: bytes already scanned for this separator are skipped.
+        if key is self._scan_key and self._scanned > start:
+            start = self._scanned
+        at = self.find_in(sep, seplen, start)
+        if at < 0:
+            self._scan_key = key
+            self._scanned = max(0, self.size() + 1 - seplen)
+        return at
+
+    cpdef object search(self, list separators, Py_ssize_t start):
+        """(start, end) of the match that ends first at or after start, or None.
+
+        `separators` is sorted shortest first, as asyncio sorts them, so on a
+        tie the shortest wins as it does there.
+        """
+        cdef bytes sep
+        cdef Py_ssize_t at, end, size, seplen, min_len
+        cdef const unsigned char *base
+        cdef unsigned char last_bytes[256]
+        if len(separators) == 1:
+            sep = _needle(separators[0])
+            # Keyed by the bytes object: a caller's bytearray may change.
+            at = self.scan_for(sep, PyBytes_AS_STRING(sep), len(sep), start)
+            return None if at < 0 else (at, at + len(sep))
+        needles = [_needle(s) for s in separators]
+        # One pass over the data: stop only at bytes that end some separator
+        # and try the separators that could end there, shortest first.
+        memset(last_bytes, 0, sizeof(last_bytes))
+        min_len = PY_SSIZE_T_MAX
+        for sep in needles:
+            seplen = len(sep)
+            min_len = min(min_len, seplen)
+            last_bytes[<unsigned char>PyBytes_AS_STRING(sep)[seplen - 1]] = 1
+        size = self.size()
+        base = <const unsigned char *>self._data + self._start
+        start = max(start, 0)
+        for end in range(start + min_len, size + 1):
+            if not last_bytes[base[end - 1]]:
+                continue
+            for sep in needles:
+                at = end - len(sep)
+                if at >= start and memcmp(base + at, PyBytes_AS_STRING(sep), len(sep)) == 0:
+                    return (at, end)
+        return None
+
+    # -- the bytearray face of ``reader._buffer`` ---------------------------
+
+    def __len__(self):
+        return self._end - self._start
+
+    def __bool__(self):
+        return self._end != self._start
+
+    def __bytes__(self):
+        if self._end == self._start:
+            return b""
+        return PyBytes_FromStringAndSize(self._data + self._start, self.size())
+
+    def __repr__(self):
+        return f"{type(self).__name__}({bytes(self)!r})"
+
+    def __eq__(self, other):
+        cdef Py_buffer view
+        if isinstance(other, RingBuffer):
+            other = bytes(other)
+        elif not PyObject_CheckBuffer(other):
+            return NotImplemented
+        PyObject_GetBuffer(other, &view, PyBUF_SIMPLE)
+        try:
+            return view.len == self.size() and (
+                view.len == 0
+                or memcmp(view.buf, self._data + self._start, view.len) == 0)
+        finally:
+            PyBuffer_Release(&view)
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # mutable, like bytearray
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return bytes(self)[index]
+        cdef Py_ssize_t i = index
+        if i < 0:
+            i += self.size()
+        if not 0 <= i < self.size():
+            raise IndexError("index out of range")
+        return <unsigned char>self._data[self._start + i]
+
+    def __delitem__(self, index):
+        cdef Py_ssize_t stop
+        if isinstance(index, slice) and index.start is None and index.step is None:
+            # del buf[:n], the idiom for consuming a prefix
+            stop = slice(None, index.stop).indices(self.size())[1]
+            self.drop(stop)
+            return
+        remaining = bytearray(bytes(self))
+        del remaining[index]
+        self.drop(self.size())
+        self.append(remaining, len(remaining))
+
+    def take_prefix(self, n):
+        """Consume what ``self[:n]`` names, with slicing's TypeError."""
+        return self.take(slice(None, n).indices(self.size())[1])
+
+    def clear(self):
+        self.drop(self.size())
+
+    def find(self, sub, start=0):
+        cdef bytes needle = _needle(sub)
+        cdef Py_ssize_t at = slice(start, None).indices(self.size())[0]
+        return self.find_in(PyBytes_AS_STRING(needle), len(needle), at)
+
+    def startswith(self, prefix, start=0):
+        cdef Py_ssize_t at = slice(start, None).indices(self.size())[0]
+        cdef bytes needle
+        if isinstance(prefix, tuple):
+            return any(self.startswith(p, start) for p in prefix)
+        needle = _needle(prefix)
+        return (len(needle) <= self.size() - at and memcmp(
+            self._data + self._start + at, PyBytes_AS_STRING(needle), len(needle)) == 0)
+
+
+
+
+cdef class ReaderCore:
+    """The compiled half of fastio.StreamReader.
+
+    streams.StreamReader derives from this and from asyncio.StreamReader, so
+    its state lives in C fields under asyncio's attribute names, and the
+    read methods below answer from the buffer without leaving C when
+    asyncio would answer at once.  Otherwise they call the subclass's
+    ``_*_slow`` methods: asyncio's algorithms, written in Python against the
+    same buffer.
+    """
+
+    def __cinit__(self, *args, **kwargs):
+        self._buffer = RingBuffer.__new__(RingBuffer)
+
+    @property
+    def _limit(self):
+        return self._limit_value
+
+    @_limit.setter
+    def _limit(self, value):
+        self._limit_n = _floor_size(value)
+        self._pause_n = _floor_size(2 * value)
+        self._limit_value = value
+
+    # -- feeding, waking, flow control --------------------------------------
+
+    def feed_data(self, data):
+        assert not self._eof, 'feed_data after feed_eof'
+        if not data:
+            return
+        self._buffer.append_object(data)
+        self.wakeup()
+        self.pause_if_full()
+
+    def feed_eof(self):
+        self._eof = True
+        self.wakeup()
+
+    def at_eof(self):
+        """Return True if the buffer is empty and 'feed_eof' was called."""
+        return self._eof and self._buffer.size() == 0
+
+    def exception(self):
+        return self._exception
+
+    def set_exception(self, exc):
+        self._exception = exc
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.cancelled():
+                waiter.set_exception(exc)
+
+    def set_transport(self, transport):
+        assert self._transport is None, 'Transport already set'
+        self._transport = transport
+
+    def _wakeup_waiter(self):
+        """Wakeup read*() functions waiting for data or EOF."""
+        self.wakeup()
+
+    def _maybe_resume_transport(self):
+        self.resume_if_drained()
+
+    cdef int wakeup(self) except -1:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.cancelled():
+                waiter.set_result(None)
+        return 0
+
+    cdef int pause_if_full(self) except -1:
+        if (self._transport is not None and not self._paused
+                and self._buffer.size() > self._pause_n):
+            try:
+                self._transport.pause_reading()
+            except NotImplementedError:
+                # It cannot pause: buffer everything, and stop asking.
+                self._transport = None
+            else:
+                self._paused = True
+        return 0
+
+    cdef int resume_if_drained(self) except -1:
+        if self._paused and self._buffer.size() <= self._limit_n:
+            self._paused = False
+            self._transport.resume_reading()
+        return 0
+
+    # -- fast paths -------------------------------------------------------------
+
+    cdef object take_through(self, Py_ssize_t at, Py_ssize_t seplen):
+        cdef bytes chunk
+        if at < 0 or at > self._limit_n:
+            return None
+        chunk = self._buffer.take(at + seplen)
+        self.resume_if_drained()
+        return chunk
+
+    cdef object try_readuntil(self, object separator):
+        cdef Py_ssize_t seplen
+        if self._exception is not None or not PyBytes_CheckExact(separator):
+            return None
+        seplen = PyBytes_GET_SIZE(separator)
+        if seplen == 0:
+            return None
+        return self.take_through(self._buffer.scan_for(
+            separator, PyBytes_AS_STRING(separator), seplen, 0), seplen)
+
+    cdef object try_readexactly(self, object n):
+        cdef Py_ssize_t k
+        cdef bytes chunk
+        if self._exception is not None or type(n) is not int:
+            return None
+        k = PyLong_AsSsize_t(n)
+        if k == -1 and PyErr_Occurred():
+            PyErr_Clear()
+            return None
+        if k == 0:
+            return b""
+        if k < 0 or k > self._buffer.size():
+            return None
+        chunk = self._buffer.take(k)
+        self.resume_if_drained()
+        return chunk
+
+    cdef object try_read(self, object n):
+        cdef Py_ssize_t k
+        cdef bytes chunk
+        if self._exception is not None or type(n) is not int:
+            return None
+        k = PyLong_AsSsize_t(n)
+        if k == -1 and PyErr_Occurred():
+            PyErr_Clear()
+            if n < 0:
+                return None
+            k = PY_SSIZE_T_MAX
+        if k == 0:
+            return b""
+        if k < 0 or self._buffer.size() == 0:
+            return None
+        chunk = self._buffer.take(min(k, self._buffer.size()))
+        self.resume_if_drained()
+        return chunk
+
+    async def readline(self):
+        line = self.try_readuntil(NEWLINE)
+        if line is None:
+            return await self._readline_slow()
+        return line
+
+    async def readuntil(self, separator=b"\n"):
+        chunk = self.try_readuntil(separator)
+        if chunk is None:
+            return await self._readuntil_slow(separator)
+        return chunk
+
+    async def readexactly(self, n):
+        data = self.try_readexactly(n)
+        if data is None:
+            return await self._readexactly_slow(n)
+        return data
+
+    async def read(self, n=-1):
+        data = self.try_read(n)
+        if data is None:
+            return await self._read_slow(n)
+        return data
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        line = self.try_readuntil(NEWLINE)
+        if line is None:
+            line = await self._readline_slow()
+            if line == b"":
+                raise StopAsyncIteration
+        return line

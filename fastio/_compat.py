@@ -1,0 +1,35 @@
+"""What differs between the asyncio versions fastio follows, in one place.
+
+fastio behaves like the interpreter it runs on; each difference is a value or
+a small function here, and the stream classes use it unconditionally.
+"""
+import sys
+
+_VERSION = sys.version_info[:2]
+
+# The name asyncio.streams calls on its `events` module to find the loop when
+# none is given.  It is looked up at call time, as asyncio does, so tests that
+# patch asyncio.streams.events see the same call.
+GET_EVENT_LOOP = "_get_event_loop" if (3, 10) <= _VERSION < (3, 12) else "get_event_loop"
+
+# readuntil() takes a tuple of separators from 3.13 on.
+MULTIPLE_SEPARATORS = _VERSION >= (3, 13)
+
+
+def separators(separator):
+    """readuntil()'s separators, shortest first, with asyncio's checks.
+
+    Returns (separators, min_seplen, max_seplen).  Before 3.13 a tuple is just
+    an object whose len() is taken, and bytearray.find() rejects it later, as
+    there.
+    """
+    if MULTIPLE_SEPARATORS and isinstance(separator, tuple):
+        seps = sorted(separator, key=len)
+        if not seps:
+            raise ValueError("Separator should contain at least one element")
+    else:
+        seps = [separator]
+    min_seplen = len(seps[0])
+    if min_seplen == 0:
+        raise ValueError("Separator should be at least one-byte string")
+    return seps, min_seplen, len(seps[-1])
