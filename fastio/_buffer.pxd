@@ -1,47 +1,44 @@
 # The compiled API of fastio: the bytes between a transport and a stream.
 #
-# RingBuffer owns storage, cursors and separator search.  ReaderCore is the
-# compiled half of fastio.StreamReader (streams.py subclasses it together with
+# Ring is the storage, embedded in the object that owns it so an idle stream
+# costs no extra object.  ReaderCore is the compiled half of
+# fastio.StreamReader (streams.py subclasses it together with
 # asyncio.StreamReader): the reader's state, asyncio's limit and pause/resume
-# decisions, and the read methods' fast paths.
+# decisions, separator search and the read methods' fast paths.
+# ReadBufferView is what programs reach as ``reader._buffer``.
 
 
-cdef class RingBuffer:
-    cdef:
-        char *_data             # PyMem storage; NULL whenever empty, so idle streams hold none
-        Py_ssize_t _capacity    # bytes allocated at _data
-        Py_ssize_t _start       # read cursor: first unconsumed byte
-        Py_ssize_t _end         # write cursor: one past the last stored byte
-        object _scan_key        # the separator the scan memory below is about
-        Py_ssize_t _scanned     # no match of _scan_key starts before this offset
+cdef struct Ring:
+    char *data              # PyMem storage; NULL whenever empty, so idle streams hold none
+    Py_ssize_t capacity     # bytes allocated at data
+    Py_ssize_t start        # read cursor: first unconsumed byte
+    Py_ssize_t end          # write cursor: one past the last stored byte
 
-    # Bytes stored and not yet consumed.
-    cdef inline Py_ssize_t size(self) noexcept
-    # Room for n > 0 more bytes at _end (compacting or growing); pointer to it.
-    cdef char *reserve(self, Py_ssize_t n) except NULL
-    # Copy n bytes in after the stored ones.
-    cdef int append(self, const char *src, Py_ssize_t n) except -1
-    # Copy in any object bytearray.extend() accepts, with its errors.
-    cdef int append_object(self, object data) except -1
-    # Consume the first n bytes (0 <= n <= size) into a new bytes object.
-    cdef bytes take(self, Py_ssize_t n)
-    # Consume the first n bytes (0 <= n <= size) without copying them;
-    # frees or shrinks the storage once little or nothing is left.
-    cdef void drop(self, Py_ssize_t n) noexcept
-    # Offset of the first sep at or after `start`, or -1 (memchr / memmem).
-    cdef Py_ssize_t find_in(self, const char *sep, Py_ssize_t seplen,
-                            Py_ssize_t start) noexcept
-    # find_in(), resuming after the bytes already scanned for `key`.
-    cdef Py_ssize_t scan_for(self, object key, const char *sep,
-                             Py_ssize_t seplen, Py_ssize_t start) noexcept
-    # (start, end) of the match of any of `separators` that ends first, at
-    # or after `start`, or None; bytearray.find()'s errors for bad separators.
-    cpdef object search(self, list separators, Py_ssize_t start)
+# Bytes stored and not yet consumed.
+cdef Py_ssize_t ring_size(const Ring *ring) noexcept
+# Room for n > 0 more bytes at end (compacting or growing); pointer to it.
+cdef char *ring_reserve(Ring *ring, Py_ssize_t n) except NULL
+# Copy n bytes in after the stored ones.
+cdef int ring_append(Ring *ring, const char *src, Py_ssize_t n) except -1
+# Copy in any object bytearray.extend() accepts, raising what it raises.
+cdef int ring_append_object(Ring *ring, object data) except -1
+# Consume the first n bytes (0 <= n <= size) into a new bytes object.
+cdef bytes ring_take(Ring *ring, Py_ssize_t n)
+# Consume the first n bytes (0 <= n <= size); frees the storage when nothing
+# is left and shrinks it when little is.
+cdef void ring_drop(Ring *ring, Py_ssize_t n) noexcept
+# Offset of the first sep at or after `start`, or -1 (memchr / memmem).
+cdef Py_ssize_t ring_find(const Ring *ring, const char *sep, Py_ssize_t seplen,
+                          Py_ssize_t start) noexcept
+# Release the storage.
+cdef void ring_free(Ring *ring) noexcept
 
 
 cdef class ReaderCore:
     cdef:
-        readonly RingBuffer _buffer  # the bytes; also what programs reach as reader._buffer
+        Ring ring               # the bytes fed and not yet read
+        object _scan_key        # the separator the scan memory below is about
+        Py_ssize_t _scanned     # no match of _scan_key starts before this offset
         object _limit_value     # the limit as given: asyncio compares and reprs this object
         Py_ssize_t _limit_n     # floor(limit): the same comparisons on integer sizes
         Py_ssize_t _pause_n     # floor(2 * limit): pause_reading() once the size exceeds it
@@ -52,12 +49,27 @@ cdef class ReaderCore:
         public object _transport  # the read transport; None also when it cannot pause
         public object _loop     # the event loop that makes waiter futures
 
+    # Every consumption goes through these two (they reset the scan memory).
+    cdef bytes take(self, Py_ssize_t n)
+    cdef void consume(self, Py_ssize_t n) noexcept
+    # ring_find() for `key`, resuming after the bytes already scanned for it.
+    cdef Py_ssize_t scan_for(self, object key, const char *sep,
+                             Py_ssize_t seplen, Py_ssize_t start) noexcept
+    # (start, end) of the match of any of `separators` that ends first, at
+    # or after `start`, or None; bytearray.find()'s errors for bad separators.
+    cdef object search(self, list separators, Py_ssize_t start)
+
     cdef int wakeup(self) except -1
     cdef int pause_if_full(self) except -1
     cdef int resume_if_drained(self) except -1
+
     # The fast paths: what asyncio would return right now, or None when the
     # read must wait or raise (the caller then runs asyncio's algorithm).
     cdef object take_through(self, Py_ssize_t at, Py_ssize_t seplen)
     cdef object try_readuntil(self, object separator)
     cdef object try_readexactly(self, object n)
     cdef object try_read(self, object n)
+
+
+cdef class ReadBufferView:
+    cdef readonly ReaderCore reader  # whose buffer this shows

@@ -15,6 +15,13 @@ from cpython.pyport cimport PY_SSIZE_T_MAX
 from libc.string cimport memchr, memcmp, memcpy, memmove, memset
 
 import math
+import sys
+from asyncio import format_helpers
+from asyncio.streams import _DEFAULT_LIMIT
+
+from . import _compat
+
+_streams = sys.modules["asyncio.streams"]
 
 
 cdef extern from "string.h" nogil:
@@ -69,259 +76,130 @@ cdef Py_ssize_t _floor_size(object value) except? -2:
     return value
 
 
-cdef class RingBuffer:
-    """Contiguous storage with a read cursor and a write cursor.
+# -- Ring: storage and cursors ------------------------------------------------
 
-    Also the object real programs reach as ``reader._buffer``: it answers
-    len(), truth tests, bytes(), comparison with bytes-like objects, indexing,
-    find(), startswith() and clear() as the bytearray asyncio keeps there.
-    """
+cdef inline Py_ssize_t ring_size(const Ring *ring) noexcept:
+    return ring.end - ring.start
 
-    def __dealloc__(self):
-        PyMem_Free(self._data)
 
-    cdef inline Py_ssize_t size(self) noexcept:
-        return self._end - self._start
-
-    cdef char *reserve(self, Py_ssize_t n) except NULL:
-        cdef Py_ssize_t size = self._end - self._start
-        cdef Py_ssize_t need, cap
-        cdef char *data
-        if self._data != NULL and n <= self._capacity - self._end:
-            return self._data + self._end
-        if n > PY_SSIZE_T_MAX - size:
-            raise MemoryError()
-        need = size + n
-        if need <= self._capacity // 2:
-            # At least half the block is consumed bytes: sliding the live
-            # half down pays for itself before the next move.
-            memmove(self._data, self._data + self._start, size)
+cdef char *ring_reserve(Ring *ring, Py_ssize_t n) except NULL:
+    cdef Py_ssize_t size = ring.end - ring.start
+    cdef Py_ssize_t need, cap
+    cdef char *data
+    if ring.data != NULL and n <= ring.capacity - ring.end:
+        return ring.data + ring.end
+    if n > PY_SSIZE_T_MAX - size:
+        raise MemoryError()
+    need = size + n
+    if need <= ring.capacity // 2:
+        # At least half the block is consumed bytes: sliding the live half
+        # down pays for itself before the next move.
+        memmove(ring.data, ring.data + ring.start, size)
+    else:
+        cap = ring.capacity * 2 if ring.capacity <= PY_SSIZE_T_MAX // 2 else need
+        cap = max(cap, need, MIN_CAPACITY)
+        if ring.start == 0:
+            data = <char *>PyMem_Realloc(ring.data, cap)
+            if data == NULL:
+                raise MemoryError()
         else:
-            cap = self._capacity * 2 if self._capacity <= PY_SSIZE_T_MAX // 2 else need
-            cap = max(cap, need, MIN_CAPACITY)
-            if self._start == 0:
-                data = <char *>PyMem_Realloc(self._data, cap)
-                if data == NULL:
-                    raise MemoryError()
-            else:
-                # A fresh block, so the consumed prefix is not copied too.
-                data = <char *>PyMem_Malloc(cap)
-                if data == NULL:
-                    raise MemoryError()
-                memcpy(data, self._data + self._start, size)
-                PyMem_Free(self._data)
-            self._data = data
-            self._capacity = cap
-        self._start = 0
-        self._end = size
-        return self._data + size
-
-    cdef int append(self, const char *src, Py_ssize_t n) except -1:
-        if n > 0:
-            memcpy(self.reserve(n), src, n)
-            self._end += n
-        return 0
-
-    cdef int append_object(self, object data) except -1:
-        cdef Py_buffer view
-        if PyBytes_CheckExact(data):
-            return self.append(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
-        if PyObject_CheckBuffer(data):
-            try:
-                PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
-            except Exception:
-                pass  # e.g. non-contiguous: bytearray.extend() below says so
-            else:
-                try:
-                    return self.append(<const char *>view.buf, view.len)
-                finally:
-                    PyBuffer_Release(&view)
-        # Whatever else bytearray.extend() takes (iterables of ints), and the
-        # very TypeError it raises for str, None, int...
-        extended = bytearray()
-        extended.extend(data)
-        return self.append(extended, len(extended))
-
-    cdef bytes take(self, Py_ssize_t n):
-        cdef bytes out
-        if n == 0:
-            out = b""
-        else:
-            out = PyBytes_FromStringAndSize(self._data + self._start, n)
-        self.drop(n)
-        return out
-
-    cdef void drop(self, Py_ssize_t n) noexcept:
-        cdef Py_ssize_t size, cap
-        cdef char *data
-        self._start += n
-        size = self._end - self._start
-        if size == 0:
-            # Drained: hand the block back, as an emptied bytearray does, so
-            # the thousands of idle streams a server keeps hold no storage.
-            PyMem_Free(self._data)
-            self._data = NULL
-            self._capacity = self._start = self._end = 0
-        elif self._capacity > SHRINK_ABOVE and size < self._capacity // 8:
-            cap = max(size * 2, MIN_CAPACITY)
+            # A fresh block, so the consumed prefix is not copied too.
             data = <char *>PyMem_Malloc(cap)
-            if data != NULL:  # else keep the larger block: still correct
-                memcpy(data, self._data + self._start, size)
-                PyMem_Free(self._data)
-                self._data = data
-                self._capacity = cap
-                self._start = 0
-                self._end = size
-        self._scanned = 0
+            if data == NULL:
+                raise MemoryError()
+            memcpy(data, ring.data + ring.start, size)
+            PyMem_Free(ring.data)
+        ring.data = data
+        ring.capacity = cap
+    ring.start = 0
+    ring.end = size
+    return ring.data + size
 
-    cdef Py_ssize_t find_in(self, const char *sep, Py_ssize_t seplen,
-                            Py_ssize_t start) noexcept:
-        cdef Py_ssize_t size = self._end - self._start
-        cdef const char *hay
-        cdef const void *hit
-        if start < 0:
-            start = 0
-        if seplen > size - start:
-            return -1
-        hay = self._data + self._start + start
-        if seplen == 1:
-            hit = memchr(hay, sep[0], size - start)
-        else:
-            hit = memmem(hay, size - start, sep, seplen)
-        if hit == NULL:
-            return -1
-        return <const char *>hit - (self._data + self._start)
 
-    cdef Py_ssize_t scan_for(self, object key, const char *sep,
-                             Py_ssize_t seplen, Py_ssize_t start) noexcept:
-        cdef Py_ssize_t at
-        # A line arriving in small pieces is searched once, not once per
-        # piece: bytes already scanned for this separator are skipped.
-        if key is self._scan_key and self._scanned > start:
-            start = self._scanned
-        at = self.find_in(sep, seplen, start)
-        if at < 0:
-            self._scan_key = key
-            self._scanned = max(0, self.size() + 1 - seplen)
-        return at
+cdef int ring_append(Ring *ring, const char *src, Py_ssize_t n) except -1:
+    if n > 0:
+        memcpy(ring_reserve(ring, n), src, n)
+        ring.end += n
+    return 0
 
-    cpdef object search(self, list separators, Py_ssize_t start):
-        """(start, end) of the match that ends first at or after start, or None.
 
-        `separators` is sorted shortest first, as asyncio sorts them, so on a
-        tie the shortest wins as it does there.
-        """
-        cdef bytes sep
-        cdef Py_ssize_t at, end, size, seplen, min_len
-        cdef const unsigned char *base
-        cdef unsigned char last_bytes[256]
-        if len(separators) == 1:
-            sep = _needle(separators[0])
-            # Keyed by the bytes object: a caller's bytearray may change.
-            at = self.scan_for(sep, PyBytes_AS_STRING(sep), len(sep), start)
-            return None if at < 0 else (at, at + len(sep))
-        needles = [_needle(s) for s in separators]
-        # One pass over the data: stop only at bytes that end some separator
-        # and try the separators that could end there, shortest first.
-        memset(last_bytes, 0, sizeof(last_bytes))
-        min_len = PY_SSIZE_T_MAX
-        for sep in needles:
-            seplen = len(sep)
-            min_len = min(min_len, seplen)
-            last_bytes[<unsigned char>PyBytes_AS_STRING(sep)[seplen - 1]] = 1
-        size = self.size()
-        base = <const unsigned char *>self._data + self._start
-        start = max(start, 0)
-        for end in range(start + min_len, size + 1):
-            if not last_bytes[base[end - 1]]:
-                continue
-            for sep in needles:
-                at = end - len(sep)
-                if at >= start and memcmp(base + at, PyBytes_AS_STRING(sep), len(sep)) == 0:
-                    return (at, end)
-        return None
-
-    # -- the bytearray face of ``reader._buffer`` ---------------------------
-
-    def __len__(self):
-        return self._end - self._start
-
-    def __bool__(self):
-        return self._end != self._start
-
-    def __bytes__(self):
-        if self._end == self._start:
-            return b""
-        return PyBytes_FromStringAndSize(self._data + self._start, self.size())
-
-    def __repr__(self):
-        return f"{type(self).__name__}({bytes(self)!r})"
-
-    def __eq__(self, other):
-        cdef Py_buffer view
-        if isinstance(other, RingBuffer):
-            other = bytes(other)
-        elif not PyObject_CheckBuffer(other):
-            return NotImplemented
-        PyObject_GetBuffer(other, &view, PyBUF_SIMPLE)
+cdef int ring_append_object(Ring *ring, object data) except -1:
+    cdef Py_buffer view
+    if PyBytes_CheckExact(data):
+        return ring_append(ring, PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
+    if PyObject_CheckBuffer(data):
         try:
-            return view.len == self.size() and (
-                view.len == 0
-                or memcmp(view.buf, self._data + self._start, view.len) == 0)
-        finally:
-            PyBuffer_Release(&view)
-
-    def __ne__(self, other):
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
-    __hash__ = None  # mutable, like bytearray
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return bytes(self)[index]
-        cdef Py_ssize_t i = index
-        if i < 0:
-            i += self.size()
-        if not 0 <= i < self.size():
-            raise IndexError("index out of range")
-        return <unsigned char>self._data[self._start + i]
-
-    def __delitem__(self, index):
-        cdef Py_ssize_t stop
-        if isinstance(index, slice) and index.start is None and index.step is None:
-            # del buf[:n], the idiom for consuming a prefix
-            stop = slice(None, index.stop).indices(self.size())[1]
-            self.drop(stop)
-            return
-        remaining = bytearray(bytes(self))
-        del remaining[index]
-        self.drop(self.size())
-        self.append(remaining, len(remaining))
-
-    def take_prefix(self, n):
-        """Consume what ``self[:n]`` names, with slicing's TypeError."""
-        return self.take(slice(None, n).indices(self.size())[1])
-
-    def clear(self):
-        self.drop(self.size())
-
-    def find(self, sub, start=0):
-        cdef bytes needle = _needle(sub)
-        cdef Py_ssize_t at = slice(start, None).indices(self.size())[0]
-        return self.find_in(PyBytes_AS_STRING(needle), len(needle), at)
-
-    def startswith(self, prefix, start=0):
-        cdef Py_ssize_t at = slice(start, None).indices(self.size())[0]
-        cdef bytes needle
-        if isinstance(prefix, tuple):
-            return any(self.startswith(p, start) for p in prefix)
-        needle = _needle(prefix)
-        return (len(needle) <= self.size() - at and memcmp(
-            self._data + self._start + at, PyBytes_AS_STRING(needle), len(needle)) == 0)
+            PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
+        except Exception:
+            pass  # e.g. non-contiguous: bytearray.extend() below says so
+        else:
+            try:
+                return ring_append(ring, <const char *>view.buf, view.len)
+            finally:
+                PyBuffer_Release(&view)
+    # Whatever else bytearray.extend() takes (iterables of ints), and the
+    # very TypeError it raises for str, None, int...
+    extended = bytearray()
+    extended.extend(data)
+    return ring_append(ring, extended, len(extended))
 
 
+cdef bytes ring_take(Ring *ring, Py_ssize_t n):
+    cdef bytes out
+    if n == 0:
+        return b""
+    out = PyBytes_FromStringAndSize(ring.data + ring.start, n)
+    ring_drop(ring, n)
+    return out
 
+
+cdef void ring_drop(Ring *ring, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t size, cap
+    cdef char *data
+    ring.start += n
+    size = ring.end - ring.start
+    if size == 0:
+        # Drained: hand the block back, as an emptied bytearray does, so the
+        # thousands of idle streams a server keeps hold no storage.
+        ring_free(ring)
+    elif ring.capacity > SHRINK_ABOVE and size < ring.capacity // 8:
+        cap = max(size * 2, MIN_CAPACITY)
+        data = <char *>PyMem_Malloc(cap)
+        if data != NULL:  # else keep the larger block: still correct
+            memcpy(data, ring.data + ring.start, size)
+            PyMem_Free(ring.data)
+            ring.data = data
+            ring.capacity = cap
+            ring.start = 0
+            ring.end = size
+
+
+cdef Py_ssize_t ring_find(const Ring *ring, const char *sep, Py_ssize_t seplen,
+                          Py_ssize_t start) noexcept:
+    cdef Py_ssize_t size = ring.end - ring.start
+    cdef const char *hay
+    cdef const void *hit
+    if start < 0:
+        start = 0
+    if seplen > size - start:
+        return -1
+    hay = ring.data + ring.start + start
+    if seplen == 1:
+        hit = memchr(hay, sep[0], size - start)
+    else:
+        hit = memmem(hay, size - start, sep, seplen)
+    if hit == NULL:
+        return -1
+    return <const char *>hit - (ring.data + ring.start)
+
+
+cdef void ring_free(Ring *ring) noexcept:
+    PyMem_Free(ring.data)
+    ring.data = NULL
+    ring.capacity = ring.start = ring.end = 0
+
+
+# -- the reader ------------------------------------------------------------------
 
 cdef class ReaderCore:
     """The compiled half of fastio.StreamReader.
@@ -334,8 +212,29 @@ cdef class ReaderCore:
     same buffer.
     """
 
-    def __cinit__(self, *args, **kwargs):
-        self._buffer = RingBuffer.__new__(RingBuffer)
+    def __init__(self, limit=_DEFAULT_LIMIT, loop=None):
+        # Compiled, so it adds no Python frame: the DeprecationWarning asyncio
+        # may raise for a missing loop points at the caller, as with asyncio.
+        # The line length limit is a security feature; it also doubles as
+        # half the buffer limit.
+        if limit <= 0:
+            raise ValueError('Limit cannot be <= 0')
+        self._limit = limit
+        if loop is None:
+            # Looked up at call time, as asyncio does.
+            self._loop = getattr(_streams.events, _compat.GET_EVENT_LOOP)()
+        else:
+            self._loop = loop
+        if self._loop.get_debug():
+            # The caller's frame: this function has none of its own.
+            self._source_traceback = format_helpers.extract_stack(sys._getframe(0))
+
+    def __dealloc__(self):
+        ring_free(&self.ring)
+
+    @property
+    def _buffer(self):
+        return ReadBufferView(self)
 
     @property
     def _limit(self):
@@ -347,13 +246,68 @@ cdef class ReaderCore:
         self._pause_n = _floor_size(2 * value)
         self._limit_value = value
 
+    # -- consuming and searching ------------------------------------------------
+
+    cdef bytes take(self, Py_ssize_t n):
+        self._scanned = 0
+        return ring_take(&self.ring, n)
+
+    cdef void consume(self, Py_ssize_t n) noexcept:
+        self._scanned = 0
+        ring_drop(&self.ring, n)
+
+    cdef Py_ssize_t scan_for(self, object key, const char *sep,
+                             Py_ssize_t seplen, Py_ssize_t start) noexcept:
+        cdef Py_ssize_t at
+        # A line arriving in small pieces is searched once, not once per
+        # piece: bytes already scanned for this separator are skipped.
+        if key is self._scan_key and self._scanned > start:
+            start = self._scanned
+        at = ring_find(&self.ring, sep, seplen, start)
+        if at < 0:
+            self._scan_key = key
+            self._scanned = max(0, ring_size(&self.ring) + 1 - seplen)
+        return at
+
+    cdef object search(self, list separators, Py_ssize_t start):
+        cdef bytes sep
+        cdef Py_ssize_t at, end, size, seplen, min_len
+        cdef const unsigned char *base
+        cdef unsigned char last_bytes[256]
+        if len(separators) == 1:
+            sep = _needle(separators[0])
+            # Keyed by the bytes object: a caller's bytearray may change.
+            at = self.scan_for(sep, PyBytes_AS_STRING(sep), len(sep), start)
+            return None if at < 0 else (at, at + len(sep))
+        needles = [_needle(s) for s in separators]
+        # One pass over the data: stop only at bytes that end some separator
+        # and try the separators that could end there, shortest first (as
+        # asyncio sorts them, so the shortest wins a tie there too).
+        memset(last_bytes, 0, sizeof(last_bytes))
+        min_len = PY_SSIZE_T_MAX
+        for sep in needles:
+            seplen = len(sep)
+            min_len = min(min_len, seplen)
+            last_bytes[<unsigned char>PyBytes_AS_STRING(sep)[seplen - 1]] = 1
+        size = ring_size(&self.ring)
+        base = <const unsigned char *>self.ring.data + self.ring.start
+        start = max(start, 0)
+        for end in range(start + min_len, size + 1):
+            if not last_bytes[base[end - 1]]:
+                continue
+            for sep in needles:
+                at = end - len(sep)
+                if at >= start and memcmp(base + at, PyBytes_AS_STRING(sep), len(sep)) == 0:
+                    return (at, end)
+        return None
+
     # -- feeding, waking, flow control --------------------------------------
 
     def feed_data(self, data):
         assert not self._eof, 'feed_data after feed_eof'
         if not data:
             return
-        self._buffer.append_object(data)
+        ring_append_object(&self.ring, data)
         self.wakeup()
         self.pause_if_full()
 
@@ -363,7 +317,7 @@ cdef class ReaderCore:
 
     def at_eof(self):
         """Return True if the buffer is empty and 'feed_eof' was called."""
-        return self._eof and self._buffer.size() == 0
+        return self._eof and ring_size(&self.ring) == 0
 
     def exception(self):
         return self._exception
@@ -397,7 +351,7 @@ cdef class ReaderCore:
 
     cdef int pause_if_full(self) except -1:
         if (self._transport is not None and not self._paused
-                and self._buffer.size() > self._pause_n):
+                and ring_size(&self.ring) > self._pause_n):
             try:
                 self._transport.pause_reading()
             except NotImplementedError:
@@ -408,7 +362,7 @@ cdef class ReaderCore:
         return 0
 
     cdef int resume_if_drained(self) except -1:
-        if self._paused and self._buffer.size() <= self._limit_n:
+        if self._paused and ring_size(&self.ring) <= self._limit_n:
             self._paused = False
             self._transport.resume_reading()
         return 0
@@ -419,7 +373,7 @@ cdef class ReaderCore:
         cdef bytes chunk
         if at < 0 or at > self._limit_n:
             return None
-        chunk = self._buffer.take(at + seplen)
+        chunk = self.take(at + seplen)
         self.resume_if_drained()
         return chunk
 
@@ -430,7 +384,7 @@ cdef class ReaderCore:
         seplen = PyBytes_GET_SIZE(separator)
         if seplen == 0:
             return None
-        return self.take_through(self._buffer.scan_for(
+        return self.take_through(self.scan_for(
             separator, PyBytes_AS_STRING(separator), seplen, 0), seplen)
 
     cdef object try_readexactly(self, object n):
@@ -444,9 +398,9 @@ cdef class ReaderCore:
             return None
         if k == 0:
             return b""
-        if k < 0 or k > self._buffer.size():
+        if k < 0 or k > ring_size(&self.ring):
             return None
-        chunk = self._buffer.take(k)
+        chunk = self.take(k)
         self.resume_if_drained()
         return chunk
 
@@ -463,9 +417,9 @@ cdef class ReaderCore:
             k = PY_SSIZE_T_MAX
         if k == 0:
             return b""
-        if k < 0 or self._buffer.size() == 0:
+        if k < 0 or ring_size(&self.ring) == 0:
             return None
-        chunk = self._buffer.take(min(k, self._buffer.size()))
+        chunk = self.take(min(k, ring_size(&self.ring)))
         self.resume_if_drained()
         return chunk
 
@@ -503,3 +457,102 @@ cdef class ReaderCore:
             if line == b"":
                 raise StopAsyncIteration
         return line
+
+
+@cython.final
+cdef class ReadBufferView:
+    """``reader._buffer``: the reader's bytes, with the bytearray face
+    programs use there (len(), truth, bytes(), ==, indexing, find(),
+    startswith(), clear(), ``del buf[:n]``), plus the two operations
+    asyncio's algorithms in streams.py need (search(), take_prefix())."""
+
+    def __cinit__(self, ReaderCore reader not None):
+        self.reader = reader
+
+    def __len__(self):
+        return ring_size(&self.reader.ring)
+
+    def __bool__(self):
+        return ring_size(&self.reader.ring) != 0
+
+    def __bytes__(self):
+        cdef Ring *ring = &self.reader.ring
+        if ring.end == ring.start:
+            return b""
+        return PyBytes_FromStringAndSize(ring.data + ring.start, ring_size(ring))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({bytes(self)!r})"
+
+    def __eq__(self, other):
+        cdef Ring *ring = &self.reader.ring
+        cdef Py_buffer view
+        if isinstance(other, ReadBufferView):
+            other = bytes(other)
+        elif not PyObject_CheckBuffer(other):
+            return NotImplemented
+        PyObject_GetBuffer(other, &view, PyBUF_SIMPLE)
+        try:
+            return view.len == ring_size(ring) and (
+                view.len == 0
+                or memcmp(view.buf, ring.data + ring.start, view.len) == 0)
+        finally:
+            PyBuffer_Release(&view)
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # mutable, like bytearray
+
+    def __getitem__(self, index):
+        cdef Ring *ring = &self.reader.ring
+        cdef Py_ssize_t i
+        if isinstance(index, slice):
+            return bytes(self)[index]
+        i = index
+        if i < 0:
+            i += ring_size(ring)
+        if not 0 <= i < ring_size(ring):
+            raise IndexError("index out of range")
+        return <unsigned char>ring.data[ring.start + i]
+
+    def __delitem__(self, index):
+        cdef ReaderCore reader = self.reader
+        if isinstance(index, slice) and index.start is None and index.step is None:
+            # del buf[:n], the idiom for consuming a prefix
+            reader.consume(slice(None, index.stop).indices(ring_size(&reader.ring))[1])
+            return
+        remaining = bytearray(bytes(self))
+        del remaining[index]
+        reader.consume(ring_size(&reader.ring))
+        ring_append(&reader.ring, remaining, len(remaining))
+
+    def clear(self):
+        self.reader.consume(ring_size(&self.reader.ring))
+
+    def find(self, sub, start=0):
+        cdef bytes needle = _needle(sub)
+        cdef Py_ssize_t at = slice(start, None).indices(len(self))[0]
+        return ring_find(&self.reader.ring, needle, len(needle), at)
+
+    def startswith(self, prefix, start=0):
+        cdef Ring *ring = &self.reader.ring
+        cdef Py_ssize_t at = slice(start, None).indices(ring_size(ring))[0]
+        cdef bytes needle
+        if isinstance(prefix, tuple):
+            return any([self.startswith(p, start) for p in prefix])
+        needle = _needle(prefix)
+        return len(needle) <= ring_size(ring) - at and memcmp(
+            ring.data + ring.start + at, PyBytes_AS_STRING(needle), len(needle)) == 0
+
+    def search(self, list separators, Py_ssize_t start):
+        """(start, end) of the match that ends first at or after start, or None.
+
+        `separators` is sorted shortest first, as asyncio sorts them.
+        """
+        return self.reader.search(separators, start)
+
+    def take_prefix(self, n):
+        """Consume what ``buf[:n]`` names (with slicing's TypeError)."""
+        return self.reader.take(slice(None, n).indices(len(self))[1])

@@ -7,8 +7,6 @@ asyncio's own algorithm, written against the same buffer, so both paths give
 identical results, errors and buffer contents.
 """
 import asyncio
-import sys
-from asyncio import format_helpers
 from asyncio.exceptions import IncompleteReadError, LimitOverrunError
 from asyncio.streams import _DEFAULT_LIMIT
 
@@ -17,25 +15,9 @@ from ._buffer import ReaderCore
 
 __all__ = ("StreamReader",)
 
-_streams = sys.modules["asyncio.streams"]
-
 
 class StreamReader(ReaderCore, asyncio.StreamReader):
     _source_traceback = None
-
-    def __init__(self, limit=_DEFAULT_LIMIT, loop=None):
-        # The line length limit is a security feature; it also doubles as
-        # half the buffer limit.
-        if limit <= 0:
-            raise ValueError("Limit cannot be <= 0")
-        self._limit = limit
-        if loop is None:
-            # Looked up at call time, as asyncio does.
-            self._loop = getattr(_streams.events, _compat.GET_EVENT_LOOP)()
-        else:
-            self._loop = loop
-        if self._loop.get_debug():
-            self._source_traceback = format_helpers.extract_stack(sys._getframe(1))
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
