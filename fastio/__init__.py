@@ -1,8 +1,40 @@
-"""fastio: asyncio streams, with the hot path compiled.
+"""fastio: asyncio streams with the hot path compiled.
 
-``fastio.StreamReader`` is a drop-in for ``asyncio.StreamReader``.
+The names mirror ``asyncio.streams``; ``install()`` puts them in place of
+asyncio's so code that looks them up at call time (``asyncio.open_connection``,
+asyncio's subprocess support...) runs on fastio, and ``uninstall()`` puts
+asyncio's back.
 """
-from .streams import StreamReader
+import asyncio
+import asyncio.streams
 
-__all__ = ("StreamReader",)
+from . import streams
+from .streams import *  # noqa: F401,F403
+
+__all__ = streams.__all__ + ("install", "uninstall")
 __version__ = "0.1.0"
+
+# (module, name) -> asyncio's object, while installed.
+_replaced = {}
+
+
+def install():
+    """Use fastio's streams wherever asyncio's are looked up by name."""
+    if _replaced:
+        return
+    for module in (asyncio, asyncio.streams):
+        for name in streams.__all__:
+            _replaced[module, name] = getattr(module, name)
+            setattr(module, name, getattr(streams, name))
+
+
+def uninstall():
+    """Put asyncio's own streams back, exactly as they were."""
+    while _replaced:
+        (module, name), original = _replaced.popitem()
+        setattr(module, name, original)
+
+
+def installed():
+    """True between install() and uninstall()."""
+    return bool(_replaced)

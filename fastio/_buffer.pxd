@@ -48,6 +48,10 @@ cdef class ReaderCore:
         public object _waiter   # the future a read coroutine awaits, or None
         public object _transport  # the read transport; None also when it cannot pause
         public object _loop     # the event loop that makes waiter futures
+        public object _writer_ref  # weakref to the fastio writer sharing this connection, or None
+        dict __dict__           # instance attributes; here so the C code can see patched methods
+        unsigned int _type_tag  # tp_version_tag of the type _type_direct was computed for
+        bint _type_direct       # the type overrides none of the methods asyncio calls on self
 
     # Every consumption goes through these two (they reset the scan memory).
     cdef bytes take(self, Py_ssize_t n)
@@ -59,6 +63,11 @@ cdef class ReaderCore:
     # or after `start`, or None; bytearray.find()'s errors for bad separators.
     cdef object search(self, list separators, Py_ssize_t start)
 
+    # asyncio's methods reach readuntil(), readline(), _wakeup_waiter() and
+    # _maybe_resume_transport() through self; true when this reader has not
+    # replaced any of them (in a subclass or on the instance), so the fast
+    # paths may call the compiled ones directly.
+    cdef bint dispatch_is_direct(self) except -1
     cdef int wakeup(self) except -1
     cdef int pause_if_full(self) except -1
     cdef int resume_if_drained(self) except -1
@@ -73,3 +82,21 @@ cdef class ReaderCore:
 
 cdef class ReadBufferView:
     cdef readonly ReaderCore reader  # whose buffer this shows
+
+
+cdef class WriterCore:
+    cdef:
+        Ring ring               # bytes written and not yet handed to the transport
+        bint _flush_scheduled   # a loop.call_soon(_flush) is pending
+        public object _transport  # asyncio's StreamWriter attributes, kept in C
+        public object _protocol
+        public object _reader
+        public object _loop
+
+    # Hand everything held to the transport in one write().
+    cdef int flush(self) except -1
+    # True when data may be held: a new batch first asks the transport
+    # whether it would take it (write_eof, closing), as asyncio's write() does.
+    cdef bint may_hold(self, Py_ssize_t n) except -1
+    # Copy data in; flush at once past the cap, else once per loop iteration.
+    cdef int hold(self, object data) except -1

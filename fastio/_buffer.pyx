@@ -3,13 +3,18 @@
 
 cimport cython
 from cpython.buffer cimport (
-    PyBUF_SIMPLE, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer,
+    PyBUF_SIMPLE, PyBuffer_IsContiguous, PyBuffer_Release, PyObject_CheckBuffer,
+    PyObject_GetBuffer,
 )
+from cpython.bytearray cimport PyByteArray_CheckExact
+from cpython.memoryview cimport PyMemoryView_Check, PyMemoryView_GET_BUFFER
 from cpython.bytes cimport (
     PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_FromStringAndSize,
     PyBytes_GET_SIZE,
 )
+from cpython.dict cimport PyDict_Size
 from cpython.exc cimport PyErr_Clear, PyErr_Occurred
+from cpython.object cimport PyObject
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
 from libc.string cimport memchr, memcmp, memcpy, memmove, memset
@@ -31,6 +36,18 @@ cdef extern from "string.h" nogil:
                  const void *needle, size_t needlelen)
 
 cdef extern from "Python.h":
+    # The type's attribute-cache version: it changes whenever the type or a
+    # base is modified, so a result computed from its methods can be kept.
+    ctypedef struct PyTypeObject:
+        unsigned int tp_version_tag
+        unsigned long tp_flags
+    unsigned long Py_TPFLAGS_VALID_VERSION_TAG
+    PyTypeObject *Py_TYPE(object)
+    # The instance dict's slot (ReaderCore declares __dict__, so it is a plain
+    # offset into the object: nothing is created by asking).
+    PyObject **_PyObject_GetDictPtr(object)
+    Py_ssize_t Py_SIZE(object)
+
     # Declared without Cython's error check: the callers test for -1 and an
     # error themselves so an overflow sends them to the slow path.
     Py_ssize_t PyLong_AsSsize_t(object) noexcept
@@ -45,6 +62,9 @@ cdef enum:
 
 
 cdef bytes NEWLINE = b"\n"
+
+# The methods asyncio's reader calls on self, which the fast paths skip.
+cdef tuple DISPATCHED = ("readuntil", "readline", "_wakeup_waiter", "_maybe_resume_transport")
 
 
 cdef bytes _needle(object sub):
@@ -65,6 +85,10 @@ cdef Py_ssize_t _floor_size(object value) except? -2:
     `s <= value` is `s <= floor(value)`, so limits given as floats (or huge
     ints, or infinity) keep asyncio's comparisons exactly.
     """
+    if value != value:
+        # NaN: asyncio's comparisons with it are all false, so it never
+        # pauses, overruns or (not having paused) resumes: as with no limit.
+        return PY_SSIZE_T_MAX
     try:
         value = math.floor(value)
     except OverflowError:  # infinity
@@ -259,12 +283,15 @@ cdef class ReaderCore:
     cdef Py_ssize_t scan_for(self, object key, const char *sep,
                              Py_ssize_t seplen, Py_ssize_t start) noexcept:
         cdef Py_ssize_t at
+        cdef Py_ssize_t known = self._scanned if key is self._scan_key else 0
         # A line arriving in small pieces is searched once, not once per
         # piece: bytes already scanned for this separator are skipped.
-        if key is self._scan_key and self._scanned > start:
-            start = self._scanned
-        at = ring_find(&self.ring, sep, seplen, start)
-        if at < 0:
+        at = ring_find(&self.ring, sep, seplen, max(start, known))
+        # Remember only what this search proved: a caller's offset may be
+        # stale (asyncio's readuntil() keeps it across a wait in which
+        # another coroutine consumed bytes), and then the bytes before it
+        # were never looked at.
+        if at < 0 and start <= known:
             self._scan_key = key
             self._scanned = max(0, ring_size(&self.ring) + 1 - seplen)
         return at
@@ -303,17 +330,42 @@ cdef class ReaderCore:
 
     # -- feeding, waking, flow control --------------------------------------
 
+    cdef bint dispatch_is_direct(self) except -1:
+        cdef PyTypeObject *tp = Py_TYPE(self)
+        cdef str name
+        if not (tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
+                and tp.tp_version_tag != 0 and tp.tp_version_tag == self._type_tag):
+            cls = type(self)
+            self._type_direct = all([getattr(cls, name) is getattr(ReaderCore, name)
+                                     for name in DISPATCHED])
+            # The lookups above gave the type a version tag, if it can have one.
+            self._type_tag = tp.tp_version_tag
+        if not self._type_direct:
+            return False
+        cdef PyObject **slot = _PyObject_GetDictPtr(self)
+        if slot != NULL and slot[0] != NULL and PyDict_Size(<object>slot[0]):
+            for name in DISPATCHED:
+                if name in <dict>slot[0]:
+                    return False
+        return True
+
     def feed_data(self, data):
         assert not self._eof, 'feed_data after feed_eof'
         if not data:
             return
         ring_append_object(&self.ring, data)
-        self.wakeup()
+        if self.dispatch_is_direct():
+            self.wakeup()
+        else:
+            self._wakeup_waiter()
         self.pause_if_full()
 
     def feed_eof(self):
         self._eof = True
-        self.wakeup()
+        if self.dispatch_is_direct():
+            self.wakeup()
+        else:
+            self._wakeup_waiter()
 
     def at_eof(self):
         """Return True if the buffer is empty and 'feed_eof' was called."""
@@ -337,6 +389,14 @@ cdef class ReaderCore:
     def _wakeup_waiter(self):
         """Wakeup read*() functions waiting for data or EOF."""
         self.wakeup()
+
+    def _flush_writer(self):
+        # The program can go no further until the peer answers: what its
+        # writer holds leaves now rather than at the end of the iteration.
+        if self._writer_ref is not None:
+            writer = self._writer_ref()
+            if writer is not None:
+                (<WriterCore>writer).flush()
 
     def _maybe_resume_transport(self):
         self.resume_if_drained()
@@ -424,25 +484,25 @@ cdef class ReaderCore:
         return chunk
 
     async def readline(self):
-        line = self.try_readuntil(NEWLINE)
+        line = self.try_readuntil(NEWLINE) if self.dispatch_is_direct() else None
         if line is None:
             return await self._readline_slow()
         return line
 
     async def readuntil(self, separator=b"\n"):
-        chunk = self.try_readuntil(separator)
+        chunk = self.try_readuntil(separator) if self.dispatch_is_direct() else None
         if chunk is None:
             return await self._readuntil_slow(separator)
         return chunk
 
     async def readexactly(self, n):
-        data = self.try_readexactly(n)
+        data = self.try_readexactly(n) if self.dispatch_is_direct() else None
         if data is None:
             return await self._readexactly_slow(n)
         return data
 
     async def read(self, n=-1):
-        data = self.try_read(n)
+        data = self.try_read(n) if self.dispatch_is_direct() else None
         if data is None:
             return await self._read_slow(n)
         return data
@@ -451,6 +511,8 @@ cdef class ReaderCore:
         return self
 
     async def __anext__(self):
+        if not self.dispatch_is_direct():
+            return await self._anext_slow()
         line = self.try_readuntil(NEWLINE)
         if line is None:
             line = await self._readline_slow()
@@ -471,6 +533,11 @@ cdef class ReadBufferView:
 
     def __len__(self):
         return ring_size(&self.reader.ring)
+
+    @property
+    def allocated(self):
+        """Bytes of storage the reader holds (0 when drained)."""
+        return self.reader.ring.capacity
 
     def __bool__(self):
         return ring_size(&self.reader.ring) != 0
@@ -556,3 +623,108 @@ cdef class ReadBufferView:
     def take_prefix(self, n):
         """Consume what ``buf[:n]`` names (with slicing's TypeError)."""
         return self.reader.take(slice(None, n).indices(len(self))[1])
+
+
+# -- the writer ------------------------------------------------------------------
+
+cdef enum:
+    # Writes at least this large go straight to the transport (after what is
+    # held), uncopied; and no more than this is held before a flush.
+    HOLD_LIMIT = 16384
+
+
+cdef inline Py_ssize_t byte_size(object data) noexcept:
+    """Bytes in a coalescible() object (a memoryview's len() counts items)."""
+    if PyMemoryView_Check(data):
+        return PyMemoryView_GET_BUFFER(data).len
+    return Py_SIZE(data)
+
+
+cdef inline bint coalescible(object data) noexcept:
+    """bytes, bytearray or a contiguous byte-like memoryview: what every
+    transport's write() takes as it is.  Anything else goes to the transport
+    unchanged, which raises its own error or accepts it."""
+    if PyBytes_CheckExact(data) or PyByteArray_CheckExact(data):
+        return True
+    return PyMemoryView_Check(data) and PyBuffer_IsContiguous(
+        PyMemoryView_GET_BUFFER(data), b'C')
+
+
+cdef class WriterCore:
+    """The compiled half of fastio.StreamWriter: small writes gather here and
+    leave in one transport.write() per event-loop iteration, or sooner: when
+    the program drains, closes, writes EOF, reaches for the transport, or
+    its reader has to wait for the peer.  The peer sees the same bytes in the
+    same order as with asyncio's writer."""
+
+    def __dealloc__(self):
+        ring_free(&self.ring)
+
+    @property
+    def transport(self):
+        # Whatever the caller does with it comes after what was written.
+        self.flush()
+        return self._transport
+
+    cdef int flush(self) except -1:
+        cdef bytes data
+        if self.ring.end != self.ring.start:
+            data = ring_take(&self.ring, ring_size(&self.ring))
+            self._transport.write(data)
+        return 0
+
+    def _flush(self):
+        self._flush_scheduled = False
+        self.flush()
+
+    cdef bint may_hold(self, Py_ssize_t n) except -1:
+        if n == 0 or n >= HOLD_LIMIT:
+            return False
+        if self.ring.end == self.ring.start:
+            # Start of a batch: the transport answers for all of it now.
+            # An empty write raises what a write after write_eof() (or
+            # during sendfile) raises; a closing transport takes writes its
+            # own way (drops or queues them), so it gets them directly.
+            self._transport.write(b"")
+            if self._transport.is_closing():
+                return False
+        return True
+
+    cdef int hold(self, object data) except -1:
+        ring_append_object(&self.ring, data)
+        if ring_size(&self.ring) >= HOLD_LIMIT:
+            self.flush()
+        elif not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+        return 0
+
+    def write(self, data):
+        if coalescible(data) and self.may_hold(byte_size(data)):
+            self.hold(data)
+        else:
+            self.flush()
+            self._transport.write(data)
+
+    def writelines(self, data):
+        items = list(data)
+        cdef Py_ssize_t total = 0
+        for item in items:
+            if not coalescible(item):
+                total = -1
+                break
+            total += byte_size(item)
+        if total >= 0 and self.may_hold(total):
+            for item in items:
+                self.hold(item)
+        else:
+            self.flush()
+            self._transport.writelines(items)
+
+    def write_eof(self):
+        self.flush()
+        return self._transport.write_eof()
+
+    def close(self):
+        self.flush()
+        return self._transport.close()

@@ -4,6 +4,7 @@ fastio behaves like the interpreter it runs on; each difference is a value or
 a small function here, and the stream classes use it unconditionally.
 """
 import sys
+import types
 
 _VERSION = sys.version_info[:2]
 
@@ -33,3 +34,27 @@ def separators(separator):
     if min_seplen == 0:
         raise ValueError("Separator should be at least one-byte string")
     return seps, min_seplen, len(seps[-1])
+
+
+def namespace_with(module, **names):
+    """A copy of module's globals with some names bound to other objects."""
+    namespace = dict(vars(module))
+    namespace.update(names)
+    return namespace
+
+
+def rebind(func, namespace, module, owner=None):
+    """func's code (the running interpreter's) looking names up in namespace.
+
+    The copy says it belongs to `module` (and, with `owner`, to that class);
+    its code, defaults and closure stay the original's.
+    """
+    copy = types.FunctionType(
+        func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__)
+    copy.__kwdefaults__ = func.__kwdefaults__
+    copy.__doc__ = func.__doc__
+    copy.__dict__.update(func.__dict__)
+    copy.__module__ = module
+    if owner is not None:
+        copy.__qualname__ = f"{owner.__qualname__}.{func.__name__}"
+    return copy

@@ -7,27 +7,26 @@ asyncio's own algorithm, written against the same buffer, so both paths give
 identical results, errors and buffer contents.
 """
 import asyncio
+import socket
+import weakref
 from asyncio.exceptions import IncompleteReadError, LimitOverrunError
 from asyncio.streams import _DEFAULT_LIMIT
 
 from . import _compat
-from ._buffer import ReaderCore
+from ._buffer import ReaderCore, WriterCore
 
-__all__ = ("StreamReader",)
+__all__ = (
+    "StreamReader", "StreamWriter", "StreamReaderProtocol",
+    "open_connection", "start_server",
+)
+if hasattr(socket, "AF_UNIX"):
+    __all__ += ("open_unix_connection", "start_unix_server")
+
+_asyncio_streams = asyncio.streams
 
 
 class StreamReader(ReaderCore, asyncio.StreamReader):
     _source_traceback = None
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        # asyncio's readline() calls self.readuntil() and __anext__() calls
-        # self.readline(); the compiled shortcuts skip that dispatch, so a
-        # subclass overriding the callee gets asyncio's dispatching versions.
-        if cls.readuntil is not StreamReader.readuntil and cls.readline is StreamReader.readline:
-            cls.readline = StreamReader._readline_slow
-        if cls.readline is not StreamReader.readline and cls.__anext__ is StreamReader.__anext__:
-            cls.__anext__ = StreamReader._anext_slow
 
     def __repr__(self):
         info = ["StreamReader"]
@@ -56,6 +55,8 @@ class StreamReader(ReaderCore, asyncio.StreamReader):
                 f"already waiting for incoming data")
 
         assert not self._eof, "_wait_for_data after EOF"
+
+        self._flush_writer()
 
         # Waiting while paused would deadlock (readexactly(n) with n > limit).
         if self._paused:
@@ -169,3 +170,46 @@ class StreamReader(ReaderCore, asyncio.StreamReader):
         if val == b"":
             raise StopAsyncIteration
         return val
+
+
+class StreamWriter(WriterCore, asyncio.StreamWriter):
+    """asyncio's StreamWriter with small writes gathered (see WriterCore).
+
+    Everything that does not write is asyncio's own: __init__, __repr__,
+    wait_closed(), get_extra_info(), is_closing(), can_write_eof(),
+    start_tls() and __del__ as the running interpreter has them.
+    """
+
+    def __init__(self, transport, protocol, reader, loop):
+        super().__init__(transport, protocol, reader, loop)
+        if isinstance(reader, ReaderCore):
+            reader._writer_ref = weakref.ref(self)
+
+    async def drain(self):
+        # asyncio's drain() decides on the transport's buffer and the
+        # protocol's pause state: hand over what is held first, so both are
+        # what they would be with asyncio.
+        self._flush()
+        await super().drain()
+
+
+class StreamReaderProtocol(asyncio.StreamReaderProtocol):
+    """asyncio's StreamReaderProtocol, making fastio writers for servers."""
+
+
+# The interpreter's own functions and connection_made(), run with fastio's
+# classes in their globals: each version's signatures, checks and warnings
+# come from the running asyncio itself, with nothing copied.
+_names = _compat.namespace_with(
+    _asyncio_streams,
+    StreamReader=StreamReader,
+    StreamWriter=StreamWriter,
+    StreamReaderProtocol=StreamReaderProtocol,
+)
+StreamReaderProtocol.connection_made = _compat.rebind(
+    asyncio.StreamReaderProtocol.connection_made, _names, __name__, StreamReaderProtocol)
+open_connection = _compat.rebind(_asyncio_streams.open_connection, _names, __name__)
+start_server = _compat.rebind(_asyncio_streams.start_server, _names, __name__)
+if hasattr(socket, "AF_UNIX"):
+    open_unix_connection = _compat.rebind(_asyncio_streams.open_unix_connection, _names, __name__)
+    start_unix_server = _compat.rebind(_asyncio_streams.start_unix_server, _names, __name__)

@@ -1,0 +1,137 @@
+"""Shared pieces of the benchmark suite.
+
+Every benchmark runs in the same session on ``asyncio.StreamReader`` and on
+``fastio.StreamReader`` (the ``impl`` fixture), so that
+``benchmarks/report.py`` can compare the two from one JSON file measured on one
+machine at one time.
+
+A benchmark calls the ``bench`` fixture with a setup function (untimed: builds
+the reader and feeds it) and a coroutine function (timed: the whole inner loop,
+run by a single ``loop.run_until_complete``), and says how many operations one
+round performs, so the report can divide a round's time by that count.
+
+Every benchmark runs in PASSES passes, and the whole suite runs pass by pass
+(all of pass 1, then all of pass 2, ...), so the rounds of one workload are
+spread over the run instead of falling into one busy moment of a shared
+machine; the report pools a workload's rounds from all passes.
+"""
+import asyncio
+import importlib
+import os
+import platform
+from pathlib import Path
+
+import pytest
+
+IMPLS = ("asyncio", "fastio")
+PASSES = 5
+
+
+def pytest_configure(config):
+    # pytest-benchmark opens --benchmark-json for writing without creating
+    # its folder, and .benchmarks/ is not in git.
+    path = config.getoption("benchmark_json", None)
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def pytest_collection_modifyitems(items):
+    # Stable sort: each pass keeps pytest's order, and pass 1 runs first.
+    items.sort(key=_pass_of)
+
+
+def _pass_of(item):
+    callspec = getattr(item, "callspec", None)
+    impl_param = callspec.params.get("impl") if callspec else None
+    return impl_param[1] if impl_param else 0
+
+
+def pytest_benchmark_update_machine_info(config, machine_info):
+    """Record what the report prints in its header, as measured."""
+    machine_info["platform"] = platform.platform()
+    machine_info["cpu_model"] = _cpu_model()
+    try:
+        machine_info["nproc"] = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        machine_info["nproc"] = os.cpu_count()
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() in ("model name", "Model", "Hardware", "cpu model"):
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+@pytest.fixture(
+    params=[(name, n) for n in range(PASSES) for name in IMPLS],
+    ids=lambda param: f"{param[0]}-p{param[1] + 1}",
+)
+def impl(request):
+    """The module under test: ``asyncio`` or ``fastio`` (skipped if unbuilt)."""
+    name, _ = request.param
+    try:
+        module = importlib.import_module(name)
+    except ImportError as exc:
+        pytest.skip(f"{name} is not importable (run `make build`): {exc}")
+    if not hasattr(module, "StreamReader"):
+        pytest.skip(f"{name} has no StreamReader yet")
+    return module
+
+
+@pytest.fixture
+def bench_pass(request):
+    """Which pass this is, counting from 1."""
+    return request.node.callspec.params["impl"][1] + 1
+
+
+@pytest.fixture
+def loop():
+    """A fresh event loop per benchmark, set as current and closed afterwards."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+
+
+@pytest.fixture
+def bench(benchmark, impl, loop, bench_pass):
+    """Time ``loop.run_until_complete(body(setup()))`` for ``rounds`` rounds (per pass).
+
+    ``setup()`` runs before every round and is not timed. ``body`` is a
+    coroutine function taking what ``setup`` returned; it holds the whole inner
+    loop, so one round costs one ``run_until_complete``, not one per operation.
+    ``ops`` is the number of ``unit`` (line, frame, ...) a round processes;
+    ``extra`` adds more fields to the JSON's ``extra_info``. Returns what
+    ``body`` returned in the last round, for a correctness check.
+    """
+
+    def run(workload, *, ops, unit, setup, body, rounds, warmup_rounds=2, extra=None):
+        benchmark.group = workload
+        benchmark.extra_info.update(
+            workload=workload,
+            impl=impl.__name__,
+            bench_pass=bench_pass,
+            ops=ops,
+            unit=unit,
+            **(extra or {}),
+        )
+        return benchmark.pedantic(
+            lambda state: loop.run_until_complete(body(state)),
+            setup=lambda: ((setup(),), {}),
+            rounds=rounds,
+            warmup_rounds=warmup_rounds,
+        )
+
+    return run

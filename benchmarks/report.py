@@ -1,0 +1,272 @@
+"""Compare asyncio's and fastio's StreamReader from one pytest-benchmark JSON file.
+
+    python benchmarks/report.py .benchmarks/latest.json             # plain text
+    python benchmarks/report.py --markdown .benchmarks/latest.json  # for README.md
+
+Pairs the two implementations' results per workload (the ``workload`` and
+``impl`` the benchmarks store in ``extra_info``), divides a round's time by the
+operations it performed, and sets the ratio (asyncio time / fastio time)
+against the project's goals. It only reports: unmet goals are marked, never
+turned into a failure.
+
+The round time used is the fastest round (``--stat min``, the default): the
+work measured is deterministic, so anything slower is interference from the
+rest of the machine, and on a busy 2-core machine the median of a block of
+rounds moves with whatever else ran at that moment. ``--stat median`` gives
+the median instead. Either is taken over the rounds of all passes together
+(the suite runs every benchmark in a few passes spread over the run).
+"""
+import argparse
+import json
+import statistics
+import sys
+
+# Minimum speed-up (asyncio time / fastio time), for CPython 3.11.
+GOALS = {
+    "readline": 5.0,
+    "fed-then-read": 4.0,
+    "readexactly (frames)": 4.0,
+    "readuntil": 3.0,
+    "bulk read(65536)": 1.5,
+}
+LONG_SMALL, LONG_LARGE = "long line 256 KiB", "long line 1 MiB"
+ORDER = [*GOALS, LONG_SMALL, LONG_LARGE, "construct"]
+# The long line is "linear" if its cost per byte at 1 MiB is within this
+# factor of its cost per byte at 256 KiB. Rescanning the whole buffer on every
+# wake-up (quadratic) measured about 1.9x: the fixed cost of an event-loop turn
+# per 100-byte piece hides part of the 4x.
+LINEAR_LIMIT = 1.5
+GOAL_PYTHON = "3.11"
+IMPLS = ("asyncio", "fastio")
+
+
+def load(path):
+    """Return (json document, {workload: {impl: [benchmark entry per pass]}})."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    results = {}
+    for bench in doc.get("benchmarks", []):
+        info = bench.get("extra_info", {})
+        if "workload" in info and "impl" in info and info.get("ops"):
+            results.setdefault(info["workload"], {}).setdefault(info["impl"], []).append(bench)
+    return doc, results
+
+
+STATS = {"min": min, "median": statistics.median, "mean": statistics.fmean}
+
+
+def ns_per_op(passes, stat):
+    """Nanoseconds per operation over the pooled rounds of every pass."""
+    rounds = [t / b["extra_info"]["ops"] for b in passes for t in b["stats"]["data"]]
+    return STATS[stat](rounds) * 1e9
+
+
+def extra(passes, key):
+    """``extra_info[key]`` from the first pass that recorded it."""
+    return next((b["extra_info"][key] for b in passes or () if key in b["extra_info"]), None)
+
+
+def fmt_num(value):
+    if value is None:
+        return "-"
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def fmt_ratio(value):
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def verdict(met, markdown):
+    if met is None:
+        return "n/a"
+    if met:
+        return "yes"
+    return "**NO**" if markdown else "NO  <--"
+
+
+def timing_rows(results, stat, markdown):
+    rows = []
+    for workload in ORDER + sorted(set(results) - set(ORDER)):
+        pair = results.get(workload)
+        if not pair:
+            continue
+        a, f = (pair.get(impl) for impl in IMPLS)
+        a_ns = ns_per_op(a, stat) if a else None
+        f_ns = ns_per_op(f, stat) if f else None
+        ratio = a_ns / f_ns if a_ns and f_ns else None
+        unit = extra(a or f, "unit")
+        goal = GOALS.get(workload)
+        met = None if goal is None or ratio is None else ratio >= goal
+        rows.append(
+            [
+                workload,
+                unit,
+                fmt_num(a_ns),
+                fmt_num(f_ns),
+                fmt_ratio(ratio),
+                f">= {goal:g}x" if goal else "-",
+                verdict(met, markdown) if goal else "",
+            ]
+        )
+        if workload == LONG_LARGE:
+            rows.append(linearity_row(results, stat, markdown))
+    return rows
+
+
+def linearity_row(results, stat, markdown):
+    """ns/byte at 1 MiB divided by ns/byte at 256 KiB, for each implementation."""
+    growth = {}
+    for impl in IMPLS:
+        small = results.get(LONG_SMALL, {}).get(impl)
+        large = results.get(LONG_LARGE, {}).get(impl)
+        growth[impl] = ns_per_op(large, stat) / ns_per_op(small, stat) if small and large else None
+    met = None if growth["fastio"] is None else growth["fastio"] <= LINEAR_LIMIT
+    return [
+        "long line: 1 MiB / 256 KiB",
+        "ns/byte",
+        fmt_ratio(growth["asyncio"]),
+        fmt_ratio(growth["fastio"]),
+        "",
+        f"linear (<= {LINEAR_LIMIT:g}x)",
+        verdict(met, markdown),
+    ]
+
+
+def memory_rows(results):
+    bench = results.get("construct", {})
+    rows = []
+    for key, label in (
+        ("mem_idle", "idle (never fed)"),
+        ("mem_drained", "fed 4 KiB once, drained"),
+    ):
+        a, f = (extra(bench.get(impl), key) for impl in IMPLS)
+        rows.append([label, fmt_num(a), fmt_num(f), fmt_ratio(f / a) if a and f else "-"])
+    readers = next(filter(None, (extra(p, "mem_readers") for p in bench.values())), None)
+    return rows, readers
+
+
+def table(headers, rows, markdown, right=()):
+    """Render ``rows`` under ``headers``; columns in ``right`` are right-aligned."""
+    cells = [headers] + rows
+    widths = [max(len(str(row[i])) for row in cells) for i in range(len(headers))]
+
+    def line(row):
+        parts = [
+            str(c).rjust(w) if i in right else str(c).ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths))
+        ]
+        return ("| " + " | ".join(parts) + " |") if markdown else "  ".join(parts).rstrip()
+
+    out = [line(headers)]
+    if markdown:
+        out.append(
+            "|" + "|".join(
+                ("-" * (w + 1) + ":") if i in right else ("-" * (w + 2))
+                for i, w in enumerate(widths)
+            ) + "|"
+        )
+    else:
+        out.append("  ".join("-" * w for w in widths))
+    out += [line(row) for row in rows]
+    return "\n".join(out)
+
+
+def header_lines(doc):
+    m = doc.get("machine_info", {})
+    c = doc.get("commit_info", {})
+    py = m.get("python_version", "?")
+    lines = [
+        f"Python: {py} ({m.get('python_implementation', '?')}, {m.get('python_compiler', '?')})",
+        f"Machine: {m.get('platform') or m.get('system', '?')}; "
+        f"CPU: {m.get('cpu_model') or m.get('cpu', {}).get('brand_raw', '?')}; "
+        f"nproc: {m.get('nproc') or m.get('cpu', {}).get('count', '?')}",
+        f"Measured: {doc.get('datetime', '?')}"
+        + (f"; commit {c['id'][:12]}{' (dirty)' if c.get('dirty') else ''}"
+           if c.get("id") and c["id"] != "unknown" else ""),
+    ]
+    if m.get("python_implementation") != "CPython" or not py.startswith(GOAL_PYTHON + "."):
+        lines.append(f"Note: the goals are set for CPython {GOAL_PYTHON}; this run is not.")
+    return lines
+
+
+def report(doc, results, stat="min", markdown=False):
+    out = []
+    head = header_lines(doc)
+    if markdown:
+        out += [f"- {line}" for line in head]
+    else:
+        out += ["fastio benchmarks: asyncio.StreamReader vs fastio.StreamReader", *head]
+    out.append("")
+
+    passes = max(len(runs) for pair in results.values() for runs in pair.values())
+    missing = [impl for impl in IMPLS if not any(impl in pair for pair in results.values())]
+    if missing:
+        out += [f"No results for: {', '.join(missing)} (not built, or deselected).", ""]
+
+    out.append(
+        table(
+            ["workload", "per", "asyncio ns/op", "fastio ns/op", "ratio", "goal", "met?"],
+            timing_rows(results, stat, markdown),
+            markdown,
+            right={2, 3, 4},
+        )
+    )
+    out += [
+        "",
+        f"ns/op: {'fastest' if stat == 'min' else stat} round's time / operations per round"
+        f" (rounds of {passes} pass{'es' if passes > 1 else ''} pooled)."
+        " ratio: asyncio time / fastio time (higher is better for fastio).",
+        "long line: one 100-byte feed_data per event-loop turn to a pending readline;"
+        " the linearity row divides the two sizes' ns/byte.",
+        "",
+    ]
+
+    rows, readers = memory_rows(results)
+    out.append(
+        table(
+            [
+                "reader memory (tracemalloc)",
+                "asyncio B/reader",
+                "fastio B/reader",
+                "fastio/asyncio",
+            ],
+            rows,
+            markdown,
+            right={1, 2, 3},
+        )
+    )
+    if readers:
+        out += ["", f"Bytes held per reader, averaged over {readers:,} readers alive at once."]
+    return "\n".join(out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("json", help="pytest-benchmark JSON (--benchmark-json=PATH)")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print Markdown tables to paste into README.md"
+    )
+    parser.add_argument(
+        "--stat",
+        choices=tuple(STATS),
+        default="min",
+        help="which round time to divide by the operations (default: min, the fastest)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        doc, results = load(args.json)
+    except (OSError, ValueError) as exc:
+        sys.exit(f"{args.json}: {exc}")
+    if not results:
+        sys.exit(f"{args.json}: no fastio benchmark results in it")
+    print(report(doc, results, stat=args.stat, markdown=args.markdown))
+    if not args.markdown:
+        print(f"\n(For README.md: python {sys.argv[0]} --markdown {args.json})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+"""StreamReader waiters: one reader at a time, set_exception() wake-ups and
+cancellation safety.  Each test runs on ``asyncio`` and on ``fastio``."""
+import asyncio
+
+import pytest
+
+from support import RecordingTransport
+from test_reader_helpers import run, spin, start, finish_cancelled
+
+
+SECOND_READERS = [
+    ("read", (5,), "read"),
+    ("read", (-1,), "read"),
+    ("read", (), "read"),
+    ("readline", (), "readuntil"),
+    ("readuntil", (b"\n",), "readuntil"),
+    ("readuntil", (b"--",), "readuntil"),
+    ("readexactly", (3,), "readexactly"),
+]
+
+
+# --------------------------------------------------------------------------
+# Only one coroutine may wait for data
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method, args, func_name", SECOND_READERS)
+def test_second_waiting_reader_is_refused(impl, loop, method, args, func_name):
+    r = impl.StreamReader(loop=loop)
+    first = start(loop, r.read(10))
+    waiter = r._waiter
+    assert waiter is not None
+    with pytest.raises(RuntimeError) as info:
+        run(loop, getattr(r, method)(*args))
+    assert info.value.args == (
+        "{}() called while another coroutine is already waiting for incoming data".format(func_name),
+    )
+    # the first reader is undisturbed
+    assert r._waiter is waiter
+    r.feed_data(b"payload")
+    assert run(loop, first) == b"payload"
+    assert r._waiter is None
+
+
+@pytest.mark.parametrize("first_method, first_args", [
+    ("readexactly", (10,)), ("readline", ()), ("readuntil", (b"!!",)), ("read", (-1,)),
+])
+def test_any_waiting_reader_blocks_others(impl, loop, first_method, first_args):
+    r = impl.StreamReader(loop=loop)
+    first = start(loop, getattr(r, first_method)(*first_args))
+    assert r._waiter is not None
+    with pytest.raises(RuntimeError, match=r"^readexactly\(\) called while another"):
+        run(loop, r.readexactly(1))
+    r.set_exception(OSError("stop"))
+    with pytest.raises(OSError):
+        run(loop, first)
+
+
+def test_second_reader_that_need_not_wait_succeeds(impl, loop):
+    # The check is made only when a reader has to wait.
+    r = impl.StreamReader(loop=loop)
+    r.feed_data(b"ab")
+    first = start(loop, r.readexactly(5))
+    assert r._waiter is not None
+    assert run(loop, r.read(1)) == b"a"  # buffered data: no wait, no error
+    assert run(loop, r.read(0)) == b""
+    assert run(loop, r.readexactly(0)) == b""
+    r.feed_data(b"cdefgh")
+    assert run(loop, first) == b"bcdef"
+    assert bytes(r._buffer) == b"gh"
+
+
+# --------------------------------------------------------------------------
+# set_exception wakes the waiter
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method, args", [
+    ("read", (5,)), ("read", (-1,)), ("readline", ()), ("readuntil", (b"\r\n",)), ("readexactly", (4,)),
+])
+def test_set_exception_wakes_waiter(impl, loop, method, args):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, getattr(r, method)(*args))
+    waiter = r._waiter
+    assert waiter is not None
+    exc = ConnectionResetError("reset by peer")
+    r.set_exception(exc)
+    assert r._waiter is None  # dropped synchronously
+    assert waiter.done() and waiter.exception() is exc
+    with pytest.raises(ConnectionResetError) as info:
+        run(loop, task)
+    assert info.value is exc
+    assert r.exception() is exc
+
+
+def test_set_exception_with_cancelled_waiter(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r.read(1))
+    waiter = r._waiter
+    task.cancel()  # cancels the waiter future at once
+    assert waiter.cancelled()
+    exc = RuntimeError("after cancel")
+    r.set_exception(exc)  # must not try to set an exception on it
+    assert r._waiter is None
+    assert r.exception() is exc
+    finish_cancelled(loop, task)
+    with pytest.raises(RuntimeError, match="after cancel"):
+        run(loop, r.read(1))
+
+
+def test_set_exception_with_assigned_cancelled_waiter(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    fut = loop.create_future()
+    fut.cancel()
+    r._waiter = fut
+    r.set_exception(ValueError("v"))
+    assert r._waiter is None
+    assert isinstance(r.exception(), ValueError)
+
+
+def test_set_exception_with_done_waiter_raises(impl, loop):
+    # A waiter that was already given a result cannot take an exception.
+    r = impl.StreamReader(loop=loop)
+    fut = loop.create_future()
+    fut.set_result(None)
+    r._waiter = fut
+    with pytest.raises(asyncio.InvalidStateError):
+        r.set_exception(ValueError("v"))
+    assert r._waiter is None
+    assert isinstance(r.exception(), ValueError)
+
+
+def test_feed_eof_wakes_waiter(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r.readline())
+    waiter = r._waiter
+    r.feed_eof()
+    assert r._waiter is None
+    assert waiter.done() and waiter.result() is None
+    assert run(loop, task) == b""
+
+
+# --------------------------------------------------------------------------
+# Cancellation loses no data
+# --------------------------------------------------------------------------
+
+
+def test_cancel_pending_readexactly(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r.readexactly(8))
+    r.feed_data(b"abc")
+    spin(loop)  # the reader woke up, found too little and waits again
+    assert not task.done()
+    task.cancel()
+    finish_cancelled(loop, task)
+    assert r._waiter is None
+    r.feed_data(b"defgh")
+    assert run(loop, r.readexactly(8)) == b"abcdefgh"
+
+
+def test_cancel_readexactly_after_wakeup(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r.readexactly(4))
+    r.feed_data(b"abcdef")  # enough data, but the task is cancelled before it runs
+    task.cancel()
+    finish_cancelled(loop, task)
+    assert r._waiter is None
+    assert bytes(r._buffer) == b"abcdef"
+    assert run(loop, r.readexactly(4)) == b"abcd"
+
+
+@pytest.mark.parametrize("sep", [b"\n", b"\r\n", b"<<>>"])
+def test_cancel_pending_readuntil(impl, loop, sep):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r.readuntil(sep))
+    r.feed_data(b"first part " + sep[:-1])
+    spin(loop)
+    assert not task.done()
+    task.cancel()
+    finish_cancelled(loop, task)
+    assert r._waiter is None
+    r.feed_data(sep[-1:] + b"second")
+    assert run(loop, r.readuntil(sep)) == b"first part " + sep
+    assert bytes(r._buffer) == b"second"
+
+
+def test_cancel_pending_readline(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r.readline())
+    r.feed_data(b"hel")
+    spin(loop)
+    task.cancel()
+    finish_cancelled(loop, task)
+    assert r._waiter is None
+    r.feed_data(b"lo\nworld\n")
+    assert run(loop, r.readline()) == b"hello\n"
+    assert run(loop, r.readline()) == b"world\n"
+
+
+def test_cancel_readline_after_wakeup(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r.readline())
+    r.feed_data(b"line\n")
+    task.cancel()
+    finish_cancelled(loop, task)
+    assert run(loop, r.readline()) == b"line\n"
+
+
+def test_cancel_pending_read(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r.read(4))
+    task.cancel()
+    finish_cancelled(loop, task)
+    assert r._waiter is None
+    r.feed_data(b"data")
+    assert run(loop, r.read(4)) == b"data"
+
+
+def test_cancel_read_after_wakeup(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r.read(4))
+    r.feed_data(b"xy")
+    task.cancel()
+    finish_cancelled(loop, task)
+    assert r._waiter is None
+    r.feed_data(b"z")
+    assert run(loop, r.read(10)) == b"xyz"
+
+
+def test_cancel_read_all_drops_what_it_had_collected(impl, loop):
+    # read(-1) gathers chunks in the coroutine itself: once cancelled,
+    # what it already took out of the buffer is gone.
+    r = impl.StreamReader(loop=loop)
+    r.feed_data(b"taken")
+    task = start(loop, r.read(-1))
+    assert not r._buffer
+    task.cancel()
+    finish_cancelled(loop, task)
+    assert r._waiter is None
+    r.feed_data(b"later")
+    r.feed_eof()
+    assert run(loop, r.read(-1)) == b"later"
+
+
+def test_cancelled_waiter_future_directly(impl, loop):
+    # Cancelling the waiter future (not the task) makes the read raise
+    # CancelledError and clears the waiter.
+    r = impl.StreamReader(loop=loop)
+    r.feed_data(b"ab")
+    task = start(loop, r.readexactly(3))
+    r._waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        run(loop, task)
+    assert r._waiter is None
+    assert bytes(r._buffer) == b"ab"
+
+
+def test_cancel_while_paused_keeps_data_and_state(impl, loop):
+    r = impl.StreamReader(limit=2, loop=loop)
+    t = RecordingTransport()
+    r.set_transport(t)
+    r.feed_data(b"12345")
+    task = start(loop, r.readexactly(9))  # resumes the transport to wait
+    assert t.calls == ["pause_reading", "resume_reading"]
+    task.cancel()
+    finish_cancelled(loop, task)
+    assert bytes(r._buffer) == b"12345"
+    assert r._paused is False
+    r.feed_data(b"6789")
+    assert t.calls == ["pause_reading", "resume_reading", "pause_reading"]
+    assert run(loop, r.readexactly(9)) == b"123456789"
+    assert t.calls == ["pause_reading", "resume_reading", "pause_reading", "resume_reading"]
+
+
+def test_reader_usable_again_after_cancel(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    for _ in range(3):
+        task = start(loop, r.readuntil(b";"))
+        task.cancel()
+        finish_cancelled(loop, task)
+        assert r._waiter is None
+    task = start(loop, r.readuntil(b";"))
+    r.feed_data(b"ok;")
+    assert run(loop, task) == b"ok;"
