@@ -49,9 +49,9 @@ cdef class ReaderCore:
         public object _transport  # the read transport; None also when it cannot pause
         public object _loop     # the event loop that makes waiter futures
         public object _writer_ref  # weakref to the fastio writer sharing this connection, or None
-        dict __dict__           # instance attributes; here so the C code can see patched methods
         unsigned int _type_tag  # tp_version_tag of the type _type_direct was computed for
-        bint _type_direct       # the type overrides none of the methods asyncio calls on self
+        unsigned char _type_direct  # the type overrides none of the methods asyncio calls on self
+        unsigned char _patched  # bit i: DISPATCHED[i] was set on the instance (mock.patch.object)
 
     # Every consumption goes through these two (they reset the scan memory).
     cdef bytes take(self, Py_ssize_t n)
@@ -68,6 +68,8 @@ cdef class ReaderCore:
     # replaced any of them (in a subclass or on the instance), so the fast
     # paths may call the compiled ones directly.
     cdef bint dispatch_is_direct(self) except -1
+    # Keep _patched up to date when `name` is set on or deleted from the instance.
+    cdef int note_patch(self, object name, bint patched) except -1
     cdef int wakeup(self) except -1
     cdef int pause_if_full(self) except -1
     cdef int resume_if_drained(self) except -1
@@ -78,16 +80,36 @@ cdef class ReaderCore:
     cdef object try_readuntil(self, object separator)
     cdef object try_readexactly(self, object n)
     cdef object try_read(self, object n)
+    # The fast answer to read operation `op`, or None; and the coroutine
+    # running asyncio's algorithm for it (the subclass's _*_slow methods).
+    cdef object answer_now(self, int op, object arg)
+    cdef object algorithm(self, int op, object arg)
+
+
+cdef class ReadOperation:
+    cdef:
+        ReaderCore reader       # whose method was called
+        object arg              # its argument
+        object delegate         # asyncio's algorithm, once the answer is not immediate
+        object result           # the immediate answer, on its way out
+        int op                  # which method (OP_*)
+        int state               # NEW, RUNNING (delegating) or DONE
+
+    cdef void finish(self) noexcept
+    cdef int start(self) except -1
 
 
 cdef class ReadBufferView:
     cdef readonly ReaderCore reader  # whose buffer this shows
 
+    cdef Py_ssize_t start_index(self, object start) except? -1
+
 
 cdef class WriterCore:
     cdef:
         Ring ring               # bytes written and not yet handed to the transport
-        bint _flush_scheduled   # a loop.call_soon(_flush) is pending
+        bint _batching          # this iteration already wrote; an _end_batch call is scheduled
+        bint _through           # hold nothing: the program has the transport, or closed it
         public object _transport  # asyncio's StreamWriter attributes, kept in C
         public object _protocol
         public object _reader
@@ -95,8 +117,6 @@ cdef class WriterCore:
 
     # Hand everything held to the transport in one write().
     cdef int flush(self) except -1
-    # True when data may be held: a new batch first asks the transport
-    # whether it would take it (write_eof, closing), as asyncio's write() does.
-    cdef bint may_hold(self, Py_ssize_t n) except -1
-    # Copy data in; flush at once past the cap, else once per loop iteration.
-    cdef int hold(self, object data) except -1
+    # write(): hold `data` if this iteration already wrote and it is small,
+    # else hand it (after what is held) to the transport.
+    cdef int write_one(self, object data) except -1

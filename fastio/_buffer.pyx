@@ -6,19 +6,21 @@ from cpython.buffer cimport (
     PyBUF_SIMPLE, PyBuffer_IsContiguous, PyBuffer_Release, PyObject_CheckBuffer,
     PyObject_GetBuffer,
 )
-from cpython.bytearray cimport PyByteArray_CheckExact
-from cpython.memoryview cimport PyMemoryView_Check, PyMemoryView_GET_BUFFER
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact
 from cpython.bytes cimport (
     PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_FromStringAndSize,
     PyBytes_GET_SIZE,
 )
-from cpython.dict cimport PyDict_Size
 from cpython.exc cimport PyErr_Clear, PyErr_Occurred
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
 from libc.string cimport memchr, memcmp, memcpy, memmove, memset
 
+import asyncio.coroutines
+import collections.abc
+import inspect
 import math
 import sys
 from asyncio import format_helpers
@@ -35,6 +37,27 @@ cdef extern from "string.h" nogil:
     void *memmem(const void *haystack, size_t haystacklen,
                  const void *needle, size_t needlelen)
 
+cdef extern from *:
+    """
+    #if PY_VERSION_HEX >= 0x030A0000
+    #define fastio_iter_send(it, arg, res) ((int)PyIter_Send((it), (arg), (res)))
+    static void fastio_set_am_send(PyTypeObject *type, void *send) {
+        if (type->tp_as_async) type->tp_as_async->am_send = (sendfunc)send;
+    }
+    #else
+    /* No am_send before 3.10: awaits go through __next__ instead. */
+    static int fastio_iter_send(PyObject *it, PyObject *arg, PyObject **res) {
+        (void)it; (void)arg; (void)res;
+        PyErr_SetString(PyExc_SystemError, "am_send needs Python 3.10");
+        return -1;
+    }
+    static void fastio_set_am_send(PyTypeObject *type, void *send) { (void)type; (void)send; }
+    #endif
+    """
+    ctypedef struct PyTypeObject_full "PyTypeObject"
+    int fastio_iter_send(object it, object arg, PyObject **res) except? -1
+    void fastio_set_am_send(PyTypeObject_full *type, void *send)
+
 cdef extern from "Python.h":
     # The type's attribute-cache version: it changes whenever the type or a
     # base is modified, so a result computed from its methods can be kept.
@@ -43,9 +66,7 @@ cdef extern from "Python.h":
         unsigned long tp_flags
     unsigned long Py_TPFLAGS_VALID_VERSION_TAG
     PyTypeObject *Py_TYPE(object)
-    # The instance dict's slot (ReaderCore declares __dict__, so it is a plain
-    # offset into the object: nothing is created by asking).
-    PyObject **_PyObject_GetDictPtr(object)
+    int PyObject_GenericSetAttr(PyObject *obj, PyObject *name, PyObject *value) except -1
     Py_ssize_t Py_SIZE(object)
 
     # Declared without Cython's error check: the callers test for -1 and an
@@ -207,6 +228,8 @@ cdef Py_ssize_t ring_find(const Ring *ring, const char *sep, Py_ssize_t seplen,
         start = 0
     if seplen > size - start:
         return -1
+    if seplen == 0:
+        return start  # as bytes.find(b"")
     hay = ring.data + ring.start + start
     if seplen == 1:
         hit = memchr(hay, sep[0], size - start)
@@ -332,7 +355,8 @@ cdef class ReaderCore:
 
     cdef bint dispatch_is_direct(self) except -1:
         cdef PyTypeObject *tp = Py_TYPE(self)
-        cdef str name
+        if self._patched:
+            return False
         if not (tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
                 and tp.tp_version_tag != 0 and tp.tp_version_tag == self._type_tag):
             cls = type(self)
@@ -340,14 +364,27 @@ cdef class ReaderCore:
                                      for name in DISPATCHED])
             # The lookups above gave the type a version tag, if it can have one.
             self._type_tag = tp.tp_version_tag
-        if not self._type_direct:
-            return False
-        cdef PyObject **slot = _PyObject_GetDictPtr(self)
-        if slot != NULL and slot[0] != NULL and PyDict_Size(<object>slot[0]):
-            for name in DISPATCHED:
-                if name in <dict>slot[0]:
-                    return False
-        return True
+        return self._type_direct
+
+    def __setattr__(self, name, value):
+        self.note_patch(name, True)
+        PyObject_GenericSetAttr(<PyObject *>self, <PyObject *>name, <PyObject *>value)
+
+    def __delattr__(self, name):
+        PyObject_GenericSetAttr(<PyObject *>self, <PyObject *>name, NULL)
+        self.note_patch(name, False)
+
+    cdef int note_patch(self, object name, bint patched) except -1:
+        # Methods set on the instance itself (as mock.patch.object does) are
+        # seen here, without looking into the instance dict on every read.
+        cdef int i
+        for i in range(len(DISPATCHED)):
+            if name == DISPATCHED[i]:
+                if patched:
+                    self._patched |= 1 << i
+                else:
+                    self._patched &= ~(1 << i)
+        return 0
 
     def feed_data(self, data):
         assert not self._eof, 'feed_data after feed_eof'
@@ -483,42 +520,192 @@ cdef class ReaderCore:
         self.resume_if_drained()
         return chunk
 
-    async def readline(self):
-        line = self.try_readuntil(NEWLINE) if self.dispatch_is_direct() else None
-        if line is None:
-            return await self._readline_slow()
-        return line
+    # -- the read methods ------------------------------------------------------
+    #
+    # Each returns a ReadOperation: an awaitable that, when first awaited,
+    # answers from the buffer if asyncio would answer at once, and otherwise
+    # runs asyncio's algorithm (the subclass's _*_slow coroutine).  It is
+    # lighter than a coroutine object, which is most of a buffered read's cost.
 
-    async def readuntil(self, separator=b"\n"):
-        chunk = self.try_readuntil(separator) if self.dispatch_is_direct() else None
-        if chunk is None:
-            return await self._readuntil_slow(separator)
-        return chunk
+    @cython.binding(True)
+    def readline(self):
+        return new_read(self, OP_READLINE, None)
 
-    async def readexactly(self, n):
-        data = self.try_readexactly(n) if self.dispatch_is_direct() else None
-        if data is None:
-            return await self._readexactly_slow(n)
-        return data
+    @cython.binding(True)
+    def readuntil(self, separator=b"\n"):
+        return new_read(self, OP_READUNTIL, separator)
 
-    async def read(self, n=-1):
-        data = self.try_read(n) if self.dispatch_is_direct() else None
-        if data is None:
-            return await self._read_slow(n)
-        return data
+    @cython.binding(True)
+    def readexactly(self, n):
+        return new_read(self, OP_READEXACTLY, n)
+
+    @cython.binding(True)
+    def read(self, n=-1):
+        return new_read(self, OP_READ, n)
 
     def __aiter__(self):
         return self
 
-    async def __anext__(self):
+    def __anext__(self):
+        return new_read(self, OP_ANEXT, None)
+
+    cdef object answer_now(self, int op, object arg):
         if not self.dispatch_is_direct():
-            return await self._anext_slow()
-        line = self.try_readuntil(NEWLINE)
-        if line is None:
-            line = await self._readline_slow()
-            if line == b"":
-                raise StopAsyncIteration
-        return line
+            return None
+        if op == OP_READLINE or op == OP_ANEXT:
+            return self.try_readuntil(NEWLINE)
+        if op == OP_READUNTIL:
+            return self.try_readuntil(arg)
+        if op == OP_READEXACTLY:
+            return self.try_readexactly(arg)
+        return self.try_read(arg)
+
+    cdef object algorithm(self, int op, object arg):
+        if op == OP_READLINE:
+            return self._readline_slow()
+        if op == OP_READUNTIL:
+            return self._readuntil_slow(arg)
+        if op == OP_READEXACTLY:
+            return self._readexactly_slow(arg)
+        if op == OP_READ:
+            return self._read_slow(arg)
+        return self._anext_slow()
+
+
+cdef enum:
+    OP_READLINE = 0
+    OP_READUNTIL = 1
+    OP_READEXACTLY = 2
+    OP_READ = 3
+    OP_ANEXT = 4
+
+cdef enum:
+    NEW = 0  # what a fresh (zeroed) ReadOperation holds
+    RUNNING = 1
+    DONE = 2
+
+cdef tuple OP_NAMES = ("readline", "readuntil", "readexactly", "read", "__anext__")
+
+
+cdef inline ReadOperation new_read(ReaderCore reader, int op, object arg):
+    cdef ReadOperation read = ReadOperation.__new__(ReadOperation)
+    read.reader = reader
+    read.op = op
+    read.arg = arg
+    return read
+
+
+@cython.final
+@cython.freelist(8)
+cdef class ReadOperation:
+    """One call of a read method, awaited like the coroutine asyncio returns.
+
+    Nothing happens until it is first awaited (or sent None by a Task), so a
+    read that is created and cancelled before it runs consumes nothing, as
+    with asyncio.  It is registered as a collections.abc.Coroutine, so
+    create_task(), gather() and wait_for() take it.
+    """
+
+    @property
+    def __name__(self):
+        return OP_NAMES[self.op]
+
+    @property
+    def __qualname__(self):
+        return "StreamReader." + OP_NAMES[self.op]
+
+    def __repr__(self):
+        return f"<{self.__qualname__}() read operation>"
+
+    def __await__(self):
+        return self
+
+    def __next__(self):
+        return self.send(None)
+
+    cdef void finish(self) noexcept:
+        self.state = DONE
+        self.delegate = None
+        self.arg = None
+
+    cdef int start(self) except -1:
+        """Run the fast path; 1 with self.result set, or 0 with the algorithm
+        ready to be driven."""
+        self.state = RUNNING
+        try:
+            self.result = self.reader.answer_now(self.op, self.arg)
+            if self.result is not None:
+                self.finish()
+                return 1
+            self.delegate = self.reader.algorithm(self.op, self.arg)
+        except BaseException:
+            self.finish()
+            raise
+        return 0
+
+    def send(self, value):
+        if self.state == NEW:
+            if value is not None:
+                raise TypeError("can't send non-None value to a just-started coroutine")
+            if self.start():
+                result, self.result = self.result, None
+                raise StopIteration(result)
+        elif self.state == DONE:
+            raise RuntimeError("cannot reuse already awaited coroutine")
+        try:
+            return self.delegate.send(value)
+        except BaseException:
+            self.finish()
+            raise
+
+    def throw(self, *args):
+        if self.state == NEW:
+            # As into a coroutine that never ran: raised at once, nothing read.
+            self.finish()
+            return self.reader.algorithm(self.op, self.arg).throw(*args)
+        if self.state == DONE:
+            raise args[0] if len(args) == 1 else args[0](*args[1:2])
+        try:
+            return self.delegate.throw(*args)
+        except BaseException:
+            self.finish()
+            raise
+
+    def close(self):
+        if self.state == RUNNING:
+            delegate = self.delegate
+            self.finish()
+            delegate.close()
+        self.finish()
+
+
+cdef int read_am_send(PyObject *obj, PyObject *arg, PyObject **presult) except -1:
+    """am_send (3.10+): the await and Task path, answering a buffered read
+    without raising StopIteration. 0 returned, 1 yielded, -1 error."""
+    cdef ReadOperation read = <ReadOperation>obj
+    cdef int status
+    if read.state == NEW and arg == <PyObject *>None:
+        if read.start():
+            presult[0] = <PyObject *>read.result
+            Py_INCREF(read.result)
+            read.result = None
+            return 0
+    elif read.state != RUNNING:
+        read.send(<object>arg)  # raises what is due
+    status = fastio_iter_send(read.delegate, <object>arg, presult)
+    if status != 1:
+        read.finish()
+    return status
+
+
+fastio_set_am_send(<PyTypeObject_full *>ReadOperation, <void *>read_am_send)
+collections.abc.Coroutine.register(ReadOperation)
+for _name in OP_NAMES[:OP_ANEXT]:
+    # asyncio.iscoroutinefunction() and (3.12+) inspect's marker: the read
+    # methods return awaitables that behave as coroutines.
+    _method = getattr(ReaderCore, _name)
+    _method._is_coroutine = asyncio.coroutines._is_coroutine
+    _method._is_coroutine_marker = getattr(inspect, "_is_coroutine_mark", None)
 
 
 @cython.final
@@ -558,7 +745,11 @@ cdef class ReadBufferView:
             other = bytes(other)
         elif not PyObject_CheckBuffer(other):
             return NotImplemented
-        PyObject_GetBuffer(other, &view, PyBUF_SIMPLE)
+        try:
+            PyObject_GetBuffer(other, &view, PyBUF_SIMPLE)
+        except BufferError:
+            # e.g. a strided memoryview: it compares itself with bytes
+            return other == bytes(self)
         try:
             return view.len == ring_size(ring) and (
                 view.len == 0
@@ -598,19 +789,26 @@ cdef class ReadBufferView:
     def clear(self):
         self.reader.consume(ring_size(&self.reader.ring))
 
+    cdef Py_ssize_t start_index(self, object start) except? -1:
+        """bytearray's reading of a start argument: negative counts from the
+        end; past the end stays past the end (and matches nothing)."""
+        cdef Py_ssize_t at = start if start is not None else 0
+        if at < 0:
+            at = max(0, at + ring_size(&self.reader.ring))
+        return at
+
     def find(self, sub, start=0):
         cdef bytes needle = _needle(sub)
-        cdef Py_ssize_t at = slice(start, None).indices(len(self))[0]
-        return ring_find(&self.reader.ring, needle, len(needle), at)
+        return ring_find(&self.reader.ring, needle, len(needle), self.start_index(start))
 
     def startswith(self, prefix, start=0):
         cdef Ring *ring = &self.reader.ring
-        cdef Py_ssize_t at = slice(start, None).indices(ring_size(ring))[0]
+        cdef Py_ssize_t at = self.start_index(start)
         cdef bytes needle
         if isinstance(prefix, tuple):
             return any([self.startswith(p, start) for p in prefix])
         needle = _needle(prefix)
-        return len(needle) <= ring_size(ring) - at and memcmp(
+        return at <= ring_size(ring) and len(needle) <= ring_size(ring) - at and memcmp(
             ring.data + ring.start + at, PyBytes_AS_STRING(needle), len(needle)) == 0
 
     def search(self, list separators, Py_ssize_t start):
@@ -633,37 +831,37 @@ cdef enum:
     HOLD_LIMIT = 16384
 
 
-cdef inline Py_ssize_t byte_size(object data) noexcept:
-    """Bytes in a coalescible() object (a memoryview's len() counts items)."""
-    if PyMemoryView_Check(data):
-        return PyMemoryView_GET_BUFFER(data).len
-    return Py_SIZE(data)
-
-
-cdef inline bint coalescible(object data) noexcept:
-    """bytes, bytearray or a contiguous byte-like memoryview: what every
-    transport's write() takes as it is.  Anything else goes to the transport
-    unchanged, which raises its own error or accepts it."""
+cdef inline Py_ssize_t held_size(object data) noexcept:
+    """The bytes in `data` if it is bytes or bytearray (what every transport
+    takes as it is), else -1: those go to the transport unchanged, which
+    takes them or raises its own error."""
     if PyBytes_CheckExact(data) or PyByteArray_CheckExact(data):
-        return True
-    return PyMemoryView_Check(data) and PyBuffer_IsContiguous(
-        PyMemoryView_GET_BUFFER(data), b'C')
+        return Py_SIZE(data)
+    return -1
 
 
 cdef class WriterCore:
-    """The compiled half of fastio.StreamWriter: small writes gather here and
-    leave in one transport.write() per event-loop iteration, or sooner: when
-    the program drains, closes, writes EOF, reaches for the transport, or
-    its reader has to wait for the peer.  The peer sees the same bytes in the
-    same order as with asyncio's writer."""
+    """The compiled half of fastio.StreamWriter.
+
+    The first write of an event-loop iteration goes to the transport at
+    once, as asyncio's does; later small ones gather here and leave in one
+    transport.write() at the end of the iteration, or sooner: when the
+    program drains or its reader has to wait for the peer.  close() and
+    write_eof() hand over what is held first, and once the program has
+    reached for the transport (writer.transport) or closed, every write goes
+    straight through, so the peer sees the same bytes in the same order as
+    with asyncio's writer.
+    """
 
     def __dealloc__(self):
         ring_free(&self.ring)
 
     @property
     def transport(self):
-        # Whatever the caller does with it comes after what was written.
+        # From here the caller may write to the transport itself: hand over
+        # what is held, and hold nothing more.
         self.flush()
+        self._through = True
         return self._transport
 
     cdef int flush(self) except -1:
@@ -674,57 +872,57 @@ cdef class WriterCore:
         return 0
 
     def _flush(self):
-        self._flush_scheduled = False
         self.flush()
 
-    cdef bint may_hold(self, Py_ssize_t n) except -1:
-        if n == 0 or n >= HOLD_LIMIT:
-            return False
-        if self.ring.end == self.ring.start:
-            # Start of a batch: the transport answers for all of it now.
-            # An empty write raises what a write after write_eof() (or
-            # during sendfile) raises; a closing transport takes writes its
-            # own way (drops or queues them), so it gets them directly.
-            self._transport.write(b"")
-            if self._transport.is_closing():
-                return False
-        return True
+    def _end_batch(self):
+        self._batching = False
+        self.flush()
 
-    cdef int hold(self, object data) except -1:
-        ring_append_object(&self.ring, data)
-        if ring_size(&self.ring) >= HOLD_LIMIT:
+    cdef int write_one(self, object data) except -1:
+        cdef Py_ssize_t n
+        if self._batching and not self._through:
+            n = held_size(data)
+            if 0 < n < HOLD_LIMIT:
+                ring_append(&self.ring, PyBytes_AS_STRING(data) if PyBytes_CheckExact(data)
+                            else PyByteArray_AS_STRING(data), n)
+                if ring_size(&self.ring) >= HOLD_LIMIT:
+                    self.flush()
+                return 0
             self.flush()
-        elif not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
+        # Straight to the transport: its own checks and errors, now.
+        self._transport.write(data)
+        if not self._batching and not self._through:
+            self._batching = True
+            self._loop.call_soon(self._end_batch)
         return 0
 
     def write(self, data):
-        if coalescible(data) and self.may_hold(byte_size(data)):
-            self.hold(data)
-        else:
-            self.flush()
-            self._transport.write(data)
+        self.write_one(data)
 
     def writelines(self, data):
-        items = list(data)
-        cdef Py_ssize_t total = 0
-        for item in items:
-            if not coalescible(item):
-                total = -1
-                break
-            total += byte_size(item)
-        if total >= 0 and self.may_hold(total):
-            for item in items:
-                self.hold(item)
-        else:
+        if self._batching and not self._through:
+            try:
+                items = list(data)
+            except TypeError:
+                items = None
+            else:
+                for item in items:
+                    if held_size(item) < 0:
+                        items = None
+                        break
+            if items is not None:
+                for item in items:
+                    self.write_one(item)
+                return
             self.flush()
-            self._transport.writelines(items)
+        self._transport.writelines(data)
 
     def write_eof(self):
         self.flush()
+        self._through = True
         return self._transport.write_eof()
 
     def close(self):
         self.flush()
+        self._through = True
         return self._transport.close()
