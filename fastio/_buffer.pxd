@@ -71,6 +71,9 @@ cdef class ReaderCore:
     # Keep _patched up to date when `name` is set on or deleted from the instance.
     cdef int note_patch(self, object name, bint patched) except -1
     cdef int wakeup(self) except -1
+    cdef int flush_writer(self) except -1
+    # _maybe_resume_transport(), dispatched only if something overrides it.
+    cdef int resume_dispatched(self) except -1
     cdef int pause_if_full(self) except -1
     cdef int resume_if_drained(self) except -1
 
@@ -81,22 +84,38 @@ cdef class ReaderCore:
     cdef object try_readexactly(self, object n)
     cdef object try_read(self, object n)
     # The fast answer to read operation `op`, or None; and the coroutine
-    # running asyncio's algorithm for it (the subclass's _*_slow methods).
+    # running asyncio's algorithm for it (the subclass's _*_slow methods;
+    # `direct`: nothing asyncio dispatches through self is overridden).
     cdef object answer_now(self, int op, object arg)
-    cdef object algorithm(self, int op, object arg)
+    cdef object algorithm(self, int op, object arg, bint direct)
 
 
-cdef class ReadOperation:
+cdef class Operation:
+    cdef:
+        object delegate         # asyncio's coroutine, once the answer is not immediate
+        object result           # the immediate answer, on its way out
+        int state               # NEW, RUNNING (delegating) or DONE
+        bint direct             # nothing asyncio dispatches through self is overridden
+
+    cdef str qualname(self)
+    # 1 with self.result set when the answer is immediate, else 0.
+    cdef int answer(self) except -1
+    # The coroutine running asyncio's algorithm for this call.
+    cdef object algorithm(self, bint direct)
+    cdef void finish(self) noexcept
+    # answer() or algorithm(): 1 when answered.
+    cdef int start(self) except -1
+
+
+cdef class ReadOperation(Operation):
     cdef:
         ReaderCore reader       # whose method was called
         object arg              # its argument
-        object delegate         # asyncio's algorithm, once the answer is not immediate
-        object result           # the immediate answer, on its way out
         int op                  # which method (OP_*)
-        int state               # NEW, RUNNING (delegating) or DONE
 
-    cdef void finish(self) noexcept
-    cdef int start(self) except -1
+
+cdef class DrainOperation(Operation):
+    cdef WriterCore writer      # whose drain() was called
 
 
 cdef class ReadBufferView:
@@ -108,7 +127,8 @@ cdef class ReadBufferView:
 cdef class WriterCore:
     cdef:
         Ring ring               # bytes written and not yet handed to the transport
-        bint _batching          # this iteration already wrote; an _end_batch call is scheduled
+        bint _wrote             # wrote since the reader last waited or the iteration ended: hold
+        bint _flush_scheduled   # a loop.call_soon(_end_batch) is pending
         bint _through           # hold nothing: the program has the transport, or closed it
         public object _transport  # asyncio's StreamWriter attributes, kept in C
         public object _protocol
@@ -117,6 +137,9 @@ cdef class WriterCore:
 
     # Hand everything held to the transport in one write().
     cdef int flush(self) except -1
-    # write(): hold `data` if this iteration already wrote and it is small,
-    # else hand it (after what is held) to the transport.
+    # The reader is about to wait (or the iteration ended): flush, and let
+    # the next write go straight out.
+    cdef int end_batch(self) except -1
+    # write(): hold `data` if this writer already wrote in this batch and it
+    # is small, else hand it (after what is held) to the transport.
     cdef int write_one(self, object data) except -1

@@ -24,11 +24,14 @@ import inspect
 import math
 import sys
 from asyncio import format_helpers
+from asyncio.exceptions import IncompleteReadError, LimitOverrunError
 from asyncio.streams import _DEFAULT_LIMIT
 
 from . import _compat
 
 _streams = sys.modules["asyncio.streams"]
+_asyncio_drain = _streams.StreamWriter.drain
+_asyncio_drain_helper = _streams.FlowControlMixin._drain_helper
 
 
 cdef extern from "string.h" nogil:
@@ -427,13 +430,14 @@ cdef class ReaderCore:
         """Wakeup read*() functions waiting for data or EOF."""
         self.wakeup()
 
-    def _flush_writer(self):
+    cdef int flush_writer(self) except -1:
         # The program can go no further until the peer answers: what its
         # writer holds leaves now rather than at the end of the iteration.
         if self._writer_ref is not None:
             writer = self._writer_ref()
             if writer is not None:
-                (<WriterCore>writer).flush()
+                (<WriterCore>writer).end_batch()
+        return 0
 
     def _maybe_resume_transport(self):
         self.resume_if_drained()
@@ -549,9 +553,157 @@ cdef class ReaderCore:
     def __anext__(self):
         return new_read(self, OP_ANEXT, None)
 
+    # -- asyncio's algorithms, for when the answer is not immediate -----------
+    #
+    # Line by line the running asyncio's StreamReader methods (streams.py
+    # there), on this buffer; methods asyncio calls through self are called
+    # through self here too, unless nothing overrides them.
+
+    cdef int resume_dispatched(self) except -1:
+        if self.dispatch_is_direct():
+            return self.resume_if_drained()
+        self._maybe_resume_transport()
+        return 0
+
+    async def _wait_for_data(self, func_name):
+        """Wait until feed_data() or feed_eof() is called.
+
+        If stream was paused, automatically resume it.
+        """
+        # One waiter links feed_data() to one read coroutine: with two, which
+        # of them gets the next data would be arbitrary.
+        if self._waiter is not None:
+            raise RuntimeError(
+                f'{func_name}() called while another coroutine is '
+                f'already waiting for incoming data')
+
+        assert not self._eof, '_wait_for_data after EOF'
+
+        self.flush_writer()
+
+        # Waiting while paused would deadlock (readexactly(n) with n > limit).
+        if self._paused:
+            self._paused = False
+            self._transport.resume_reading()
+
+        self._waiter = self._loop.create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+
+    async def _readline_slow(self, direct=False):
+        sep = NEWLINE
+        try:
+            # `direct`: nothing overrides readuntil(), so skip its dispatch.
+            line = await (self._readuntil_slow(sep) if direct else self.readuntil(sep))
+        except IncompleteReadError as e:
+            return e.partial
+        except LimitOverrunError as e:
+            view = ReadBufferView(self)
+            if view.startswith(sep, e.consumed):
+                del view[:e.consumed + len(sep)]
+            else:
+                view.clear()
+            self.resume_dispatched()
+            raise ValueError(e.args[0])
+        return line
+
+    async def _readuntil_slow(self, separator):
+        cdef Py_ssize_t offset, buflen
+        if PyBytes_CheckExact(separator) and PyBytes_GET_SIZE(separator):
+            # What _compat.separators() returns for it, on every version.
+            separators = [separator]
+            min_seplen = max_seplen = PyBytes_GET_SIZE(separator)
+        else:
+            separators, min_seplen, max_seplen = _compat.separators(separator)
+        if self._exception is not None:
+            raise self._exception
+
+        # No separator begins before `offset`.
+        offset = 0
+        while True:
+            buflen = ring_size(&self.ring)
+            if buflen - offset >= min_seplen:
+                match = self.search(separators, offset)
+                if match is not None:
+                    break
+                # The longest separator may have arrived all but its last byte.
+                offset = max(0, buflen + 1 - max_seplen)
+                if offset > self._limit_value:
+                    raise LimitOverrunError(
+                        'Separator is not found, and chunk exceed the limit', offset)
+
+            # Checked after the search: the last chunk before EOF may have
+            # completed a separator.
+            if self._eof:
+                raise IncompleteReadError(self.take(ring_size(&self.ring)), None)
+
+            await self._wait_for_data('readuntil')
+
+        match_start, match_end = match
+        if match_start > self._limit_value:
+            raise LimitOverrunError(
+                'Separator is found, but chunk is longer than limit', match_start)
+        chunk = self.take(match_end)
+        self.resume_dispatched()
+        return chunk
+
+    async def _read_slow(self, n):
+        if self._exception is not None:
+            raise self._exception
+
+        if n == 0:
+            return b''
+
+        if n < 0:
+            # Read limit-sized blocks until EOF: waiting for everything at
+            # once would deadlock once the transport pauses at 2 * limit.
+            blocks = []
+            while True:
+                block = await self.read(self._limit_value)
+                if not block:
+                    break
+                blocks.append(block)
+            return b''.join(blocks)
+
+        if ring_size(&self.ring) == 0 and not self._eof:
+            await self._wait_for_data('read')
+
+        # Fewer than n bytes buffered is fine: read() returns what there is.
+        data = self.take(slice(None, n).indices(ring_size(&self.ring))[1])
+        self.resume_dispatched()
+        return data
+
+    async def _readexactly_slow(self, n):
+        if n < 0:
+            raise ValueError('readexactly size can not be less than zero')
+
+        if self._exception is not None:
+            raise self._exception
+
+        if n == 0:
+            return b''
+
+        while ring_size(&self.ring) < n:
+            if self._eof:
+                raise IncompleteReadError(self.take(ring_size(&self.ring)), n)
+            await self._wait_for_data('readexactly')
+
+        if ring_size(&self.ring) == n:
+            data = self.take(ring_size(&self.ring))
+        else:
+            data = self.take(slice(None, n).indices(ring_size(&self.ring))[1])
+        self.resume_dispatched()
+        return data
+
+    async def _anext_slow(self, direct=False):
+        val = await (self._readline_slow(True) if direct else self.readline())
+        if val == b'':
+            raise StopAsyncIteration
+        return val
+
     cdef object answer_now(self, int op, object arg):
-        if not self.dispatch_is_direct():
-            return None
         if op == OP_READLINE or op == OP_ANEXT:
             return self.try_readuntil(NEWLINE)
         if op == OP_READUNTIL:
@@ -560,16 +712,16 @@ cdef class ReaderCore:
             return self.try_readexactly(arg)
         return self.try_read(arg)
 
-    cdef object algorithm(self, int op, object arg):
+    cdef object algorithm(self, int op, object arg, bint direct):
         if op == OP_READLINE:
-            return self._readline_slow()
+            return self._readline_slow(direct)
         if op == OP_READUNTIL:
             return self._readuntil_slow(arg)
         if op == OP_READEXACTLY:
             return self._readexactly_slow(arg)
         if op == OP_READ:
             return self._read_slow(arg)
-        return self._anext_slow()
+        return self._anext_slow(direct)
 
 
 cdef enum:
@@ -595,27 +747,27 @@ cdef inline ReadOperation new_read(ReaderCore reader, int op, object arg):
     return read
 
 
-@cython.final
-@cython.freelist(8)
-cdef class ReadOperation:
-    """One call of a read method, awaited like the coroutine asyncio returns.
+cdef class Operation:
+    """One call of a stream method, awaited like the coroutine asyncio returns.
 
-    Nothing happens until it is first awaited (or sent None by a Task), so a
-    read that is created and cancelled before it runs consumes nothing, as
-    with asyncio.  It is registered as a collections.abc.Coroutine, so
+    Nothing happens until it is first awaited (or sent None by a Task), so
+    one created and cancelled before it runs does nothing, as with asyncio.
+    Then it answers at once when it can (answer()), without a coroutine
+    object, and otherwise drives the coroutine running asyncio's algorithm
+    (algorithm()).  Registered as a collections.abc.Coroutine, so
     create_task(), gather() and wait_for() take it.
     """
 
     @property
     def __name__(self):
-        return OP_NAMES[self.op]
+        return self.qualname().rpartition(".")[2]
 
     @property
     def __qualname__(self):
-        return "StreamReader." + OP_NAMES[self.op]
+        return self.qualname()
 
     def __repr__(self):
-        return f"<{self.__qualname__}() read operation>"
+        return f"<{self.qualname()}() operation>"
 
     def __await__(self):
         return self
@@ -623,21 +775,26 @@ cdef class ReadOperation:
     def __next__(self):
         return self.send(None)
 
+    cdef str qualname(self):
+        return type(self).__name__
+
+    cdef int answer(self) except -1:
+        return 0
+
+    cdef object algorithm(self, bint direct):
+        raise NotImplementedError
+
     cdef void finish(self) noexcept:
         self.state = DONE
         self.delegate = None
-        self.arg = None
 
     cdef int start(self) except -1:
-        """Run the fast path; 1 with self.result set, or 0 with the algorithm
-        ready to be driven."""
         self.state = RUNNING
         try:
-            self.result = self.reader.answer_now(self.op, self.arg)
-            if self.result is not None:
+            if self.answer():
                 self.finish()
                 return 1
-            self.delegate = self.reader.algorithm(self.op, self.arg)
+            self.delegate = self.algorithm(self.direct)
         except BaseException:
             self.finish()
             raise
@@ -660,9 +817,9 @@ cdef class ReadOperation:
 
     def throw(self, *args):
         if self.state == NEW:
-            # As into a coroutine that never ran: raised at once, nothing read.
+            # As into a coroutine that never ran: raised at once, nothing done.
             self.finish()
-            return self.reader.algorithm(self.op, self.arg).throw(*args)
+            return self.algorithm(False).throw(*args)
         if self.state == DONE:
             raise args[0] if len(args) == 1 else args[0](*args[1:2])
         try:
@@ -679,33 +836,86 @@ cdef class ReadOperation:
         self.finish()
 
 
-cdef int read_am_send(PyObject *obj, PyObject *arg, PyObject **presult) except -1:
-    """am_send (3.10+): the await and Task path, answering a buffered read
-    without raising StopIteration. 0 returned, 1 yielded, -1 error."""
-    cdef ReadOperation read = <ReadOperation>obj
-    cdef int status
-    if read.state == NEW and arg == <PyObject *>None:
-        if read.start():
-            presult[0] = <PyObject *>read.result
-            Py_INCREF(read.result)
-            read.result = None
+@cython.final
+@cython.freelist(8)
+cdef class ReadOperation(Operation):
+    """reader.readline(), readuntil(), readexactly(), read() or __anext__()."""
+
+    cdef str qualname(self):
+        return "StreamReader." + OP_NAMES[self.op]
+
+    cdef int answer(self) except -1:
+        self.direct = self.reader.dispatch_is_direct()
+        if self.direct:
+            self.result = self.reader.answer_now(self.op, self.arg)
+        return self.result is not None
+
+    cdef object algorithm(self, bint direct):
+        return self.reader.algorithm(self.op, self.arg, direct)
+
+
+@cython.final
+@cython.freelist(8)
+cdef class DrainOperation(Operation):
+    """writer.drain(): done at once when asyncio's would return without
+    waiting, else asyncio's drain() coroutine."""
+
+    cdef str qualname(self):
+        return "StreamWriter.drain"
+
+    cdef int answer(self) except -1:
+        # asyncio's drain() returns at once unless the reader holds an
+        # exception, the transport is closing or the protocol is paused or
+        # lost: the same checks, in its order, against its own _drain_helper.
+        cdef WriterCore writer = self.writer
+        if writer._reader is not None and writer._reader.exception() is not None:
             return 0
-    elif read.state != RUNNING:
-        read.send(<object>arg)  # raises what is due
-    status = fastio_iter_send(read.delegate, <object>arg, presult)
+        if writer._transport.is_closing():
+            return 0
+        protocol = writer._protocol
+        if (type(protocol)._drain_helper is not _asyncio_drain_helper
+                or protocol._connection_lost or protocol._paused):
+            return 0
+        return 1  # result None
+
+    cdef object algorithm(self, bint direct):
+        return _asyncio_drain(self.writer)
+
+
+cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) except -1:
+    """am_send (3.10+): the await and Task path, answering at once without
+    raising StopIteration. 0 returned, 1 yielded, -1 error."""
+    cdef Operation operation = <Operation>obj
+    cdef int status
+    if operation.state == NEW and arg == <PyObject *>None:
+        if operation.start():
+            presult[0] = <PyObject *>operation.result
+            Py_INCREF(operation.result)
+            operation.result = None
+            return 0
+    elif operation.state != RUNNING:
+        operation.send(<object>arg)  # raises what is due
+    status = fastio_iter_send(operation.delegate, <object>arg, presult)
     if status != 1:
-        read.finish()
+        operation.finish()
     return status
 
 
-fastio_set_am_send(<PyTypeObject_full *>ReadOperation, <void *>read_am_send)
-collections.abc.Coroutine.register(ReadOperation)
-for _name in OP_NAMES[:OP_ANEXT]:
-    # asyncio.iscoroutinefunction() and (3.12+) inspect's marker: the read
+fastio_set_am_send(<PyTypeObject_full *>Operation, <void *>operation_am_send)
+fastio_set_am_send(<PyTypeObject_full *>ReadOperation, <void *>operation_am_send)
+fastio_set_am_send(<PyTypeObject_full *>DrainOperation, <void *>operation_am_send)
+collections.abc.Coroutine.register(Operation)
+
+
+cdef inline void mark_coroutine_function(object method):
+    # asyncio.iscoroutinefunction() and (3.12+) inspect's marker: these
     # methods return awaitables that behave as coroutines.
-    _method = getattr(ReaderCore, _name)
-    _method._is_coroutine = asyncio.coroutines._is_coroutine
-    _method._is_coroutine_marker = getattr(inspect, "_is_coroutine_mark", None)
+    method._is_coroutine = asyncio.coroutines._is_coroutine
+    method._is_coroutine_marker = getattr(inspect, "_is_coroutine_mark", None)
+
+
+for _name in OP_NAMES[:OP_ANEXT]:
+    mark_coroutine_function(getattr(ReaderCore, _name))
 
 
 @cython.final
@@ -843,10 +1053,12 @@ cdef inline Py_ssize_t held_size(object data) noexcept:
 cdef class WriterCore:
     """The compiled half of fastio.StreamWriter.
 
-    The first write of an event-loop iteration goes to the transport at
-    once, as asyncio's does; later small ones gather here and leave in one
-    transport.write() at the end of the iteration, or sooner: when the
-    program drains or its reader has to wait for the peer.  close() and
+    A write goes to the transport at once, as asyncio's does, unless this
+    writer already wrote since its reader last waited for the peer (or since
+    the last event-loop iteration): then small writes gather here and leave
+    together at the end of the iteration, or sooner when the program drains
+    or its reader has to wait.  Request/response traffic thus writes as
+    asyncio does, and pipelined traffic in few large writes.  close() and
     write_eof() hand over what is held first, and once the program has
     reached for the transport (writer.transport) or closed, every write goes
     straight through, so the peer sees the same bytes in the same order as
@@ -871,36 +1083,38 @@ cdef class WriterCore:
             self._transport.write(data)
         return 0
 
-    def _flush(self):
-        self.flush()
+    cdef int end_batch(self) except -1:
+        self._wrote = False
+        return self.flush()
 
     def _end_batch(self):
-        self._batching = False
-        self.flush()
+        self._flush_scheduled = False
+        self.end_batch()
 
     cdef int write_one(self, object data) except -1:
         cdef Py_ssize_t n
-        if self._batching and not self._through:
+        if self._wrote and not self._through:
             n = held_size(data)
             if 0 < n < HOLD_LIMIT:
                 ring_append(&self.ring, PyBytes_AS_STRING(data) if PyBytes_CheckExact(data)
                             else PyByteArray_AS_STRING(data), n)
                 if ring_size(&self.ring) >= HOLD_LIMIT:
                     self.flush()
+                elif not self._flush_scheduled:
+                    self._flush_scheduled = True
+                    self._loop.call_soon(self._end_batch)
                 return 0
             self.flush()
         # Straight to the transport: its own checks and errors, now.
         self._transport.write(data)
-        if not self._batching and not self._through:
-            self._batching = True
-            self._loop.call_soon(self._end_batch)
+        self._wrote = True
         return 0
 
     def write(self, data):
         self.write_one(data)
 
     def writelines(self, data):
-        if self._batching and not self._through:
+        if self._wrote and not self._through:
             try:
                 items = list(data)
             except TypeError:
@@ -916,6 +1130,7 @@ cdef class WriterCore:
                 return
             self.flush()
         self._transport.writelines(data)
+        self._wrote = True
 
     def write_eof(self):
         self.flush()
@@ -926,3 +1141,15 @@ cdef class WriterCore:
         self.flush()
         self._through = True
         return self._transport.close()
+
+    @cython.binding(True)
+    def drain(self):
+        # asyncio's drain() decides on the transport's buffer and the
+        # protocol's pause state: hand over what is held first, so both are
+        # what they would be with asyncio.
+        self.flush()
+        cdef DrainOperation drain = DrainOperation.__new__(DrainOperation)
+        drain.writer = self
+        return drain
+
+mark_coroutine_function(WriterCore.drain)
