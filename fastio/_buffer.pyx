@@ -907,11 +907,16 @@ fastio_set_am_send(<PyTypeObject_full *>DrainOperation, <void *>operation_am_sen
 collections.abc.Coroutine.register(Operation)
 
 
-cdef inline void mark_coroutine_function(object method):
+cdef int mark_coroutine_function(object method) except -1:
     # asyncio.iscoroutinefunction() and (3.12+) inspect's marker: these
-    # methods return awaitables that behave as coroutines.
-    method._is_coroutine = asyncio.coroutines._is_coroutine
+    # methods return awaitables that behave as coroutines.  (Before 3.11,
+    # Cython's functions answer _is_coroutine themselves, read-only.)
+    try:
+        method._is_coroutine = asyncio.coroutines._is_coroutine
+    except AttributeError:
+        pass
     method._is_coroutine_marker = getattr(inspect, "_is_coroutine_mark", None)
+    return 0
 
 
 for _name in OP_NAMES[:OP_ANEXT]:
