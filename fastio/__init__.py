@@ -26,10 +26,13 @@ def install():
         for name in streams.__all__:
             _replaced[module, name] = getattr(module, name)
             setattr(module, name, getattr(streams, name))
+    for name in ("StreamReader", "StreamWriter", "StreamReaderProtocol"):
+        streams._replacing[getattr(streams, name)] = _replaced[asyncio.streams, name]
 
 
 def uninstall():
     """Put asyncio's own streams back, exactly as they were."""
+    streams._replacing.clear()
     while _replaced:
         (module, name), original = _replaced.popitem()
         setattr(module, name, original)

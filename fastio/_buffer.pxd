@@ -114,21 +114,27 @@ cdef class ReadOperation(Operation):
         int op                  # which method (OP_*)
 
 
-cdef class DrainOperation(Operation):
-    cdef WriterCore writer      # whose drain() was called
-
-
 cdef class ReadBufferView:
     cdef readonly ReaderCore reader  # whose buffer this shows
 
     cdef Py_ssize_t start_index(self, object start) except? -1
 
 
+cdef class LoopFlusher:
+    cdef:
+        object loop             # the event loop whose iterations end batches
+        list pending            # writers that wrote in this iteration
+        bint scheduled          # run() is queued with loop.call_soon()
+
+    cdef int enlist(self, WriterCore writer) except -1
+
+
 cdef class WriterCore:
     cdef:
         Ring ring               # bytes written and not yet handed to the transport
         bint _wrote             # wrote since the reader last waited or the iteration ended: hold
-        bint _flush_scheduled   # a loop.call_soon(_end_batch) is pending
+        bint _enlisted          # in _flusher's list for the end of this iteration
+        LoopFlusher _flusher    # this loop's, once the writer first wrote
         bint _through           # hold nothing: the program has the transport, or closed it
         public object _transport  # asyncio's StreamWriter attributes, kept in C
         public object _protocol
@@ -140,6 +146,8 @@ cdef class WriterCore:
     # The reader is about to wait (or the iteration ended): flush, and let
     # the next write go straight out.
     cdef int end_batch(self) except -1
+    # A write went to the transport: hold the next ones until the batch ends.
+    cdef int wrote(self) except -1
     # write(): hold `data` if this writer already wrote in this batch and it
     # is small, else hand it (after what is held) to the transport.
     cdef int write_one(self, object data) except -1

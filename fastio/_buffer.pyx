@@ -23,6 +23,7 @@ import collections.abc
 import inspect
 import math
 import sys
+import weakref
 from asyncio import format_helpers
 from asyncio.exceptions import IncompleteReadError, LimitOverrunError
 from asyncio.streams import _DEFAULT_LIMIT
@@ -854,34 +855,6 @@ cdef class ReadOperation(Operation):
         return self.reader.algorithm(self.op, self.arg, direct)
 
 
-@cython.final
-@cython.freelist(8)
-cdef class DrainOperation(Operation):
-    """writer.drain(): done at once when asyncio's would return without
-    waiting, else asyncio's drain() coroutine."""
-
-    cdef str qualname(self):
-        return "StreamWriter.drain"
-
-    cdef int answer(self) except -1:
-        # asyncio's drain() returns at once unless the reader holds an
-        # exception, the transport is closing or the protocol is paused or
-        # lost: the same checks, in its order, against its own _drain_helper.
-        cdef WriterCore writer = self.writer
-        if writer._reader is not None and writer._reader.exception() is not None:
-            return 0
-        if writer._transport.is_closing():
-            return 0
-        protocol = writer._protocol
-        if (type(protocol)._drain_helper is not _asyncio_drain_helper
-                or protocol._connection_lost or protocol._paused):
-            return 0
-        return 1  # result None
-
-    cdef object algorithm(self, bint direct):
-        return _asyncio_drain(self.writer)
-
-
 cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) except -1:
     """am_send (3.10+): the await and Task path, answering at once without
     raising StopIteration. 0 returned, 1 yielded, -1 error."""
@@ -903,7 +876,6 @@ cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) exc
 
 fastio_set_am_send(<PyTypeObject_full *>Operation, <void *>operation_am_send)
 fastio_set_am_send(<PyTypeObject_full *>ReadOperation, <void *>operation_am_send)
-fastio_set_am_send(<PyTypeObject_full *>DrainOperation, <void *>operation_am_send)
 collections.abc.Coroutine.register(Operation)
 
 
@@ -915,7 +887,8 @@ cdef int mark_coroutine_function(object method) except -1:
         method._is_coroutine = asyncio.coroutines._is_coroutine
     except AttributeError:
         pass
-    method._is_coroutine_marker = getattr(inspect, "_is_coroutine_mark", None)
+    if hasattr(inspect, "markcoroutinefunction"):
+        inspect.markcoroutinefunction(method)
     return 0
 
 
@@ -1055,14 +1028,61 @@ cdef inline Py_ssize_t held_size(object data) noexcept:
     return -1
 
 
+@cython.final
+cdef class LoopFlusher:
+    """Ends every fastio writer's batch once per event-loop iteration, with
+    one loop callback for all of them."""
+
+    def __cinit__(self, loop):
+        self.loop = loop
+        self.pending = []
+
+    cdef int enlist(self, WriterCore writer) except -1:
+        writer._enlisted = True
+        self.pending.append(writer)
+        if not self.scheduled:
+            self.scheduled = True
+            self.loop.call_soon(self.run)
+        return 0
+
+    def run(self):
+        cdef WriterCore writer
+        self.scheduled = False
+        pending, self.pending = self.pending, []
+        for writer in pending:
+            writer._enlisted = False
+            try:
+                writer.end_batch()
+            except Exception as exc:
+                self.loop.call_exception_handler({
+                    "message": "fastio: handing held writes to the transport failed",
+                    "exception": exc,
+                    "transport": writer._transport,
+                })
+
+
+# One per event loop (weakly: a closed loop goes away with its flusher).
+_flushers = weakref.WeakKeyDictionary()
+
+
+cdef LoopFlusher flusher_for(object loop):
+    try:
+        flusher = _flushers.get(loop)
+    except TypeError:  # a loop that cannot be weakly referenced
+        return LoopFlusher(loop)
+    if flusher is None:
+        flusher = _flushers[loop] = LoopFlusher(loop)
+    return flusher
+
+
 cdef class WriterCore:
     """The compiled half of fastio.StreamWriter.
 
     A write goes to the transport at once, as asyncio's does, unless this
-    writer already wrote since its reader last waited for the peer (or since
-    the last event-loop iteration): then small writes gather here and leave
-    together at the end of the iteration, or sooner when the program drains
-    or its reader has to wait.  Request/response traffic thus writes as
+    writer already wrote in this event-loop iteration and its reader has not
+    had to wait since: then small writes gather here and leave together at
+    the end of the iteration, or sooner when the program drains or its
+    reader has to wait for the peer.  Request/response traffic thus writes as
     asyncio does, and pipelined traffic in few large writes.  close() and
     write_eof() hand over what is held first, and once the program has
     reached for the transport (writer.transport) or closed, every write goes
@@ -1092,10 +1112,6 @@ cdef class WriterCore:
         self._wrote = False
         return self.flush()
 
-    def _end_batch(self):
-        self._flush_scheduled = False
-        self.end_batch()
-
     cdef int write_one(self, object data) except -1:
         cdef Py_ssize_t n
         if self._wrote and not self._through:
@@ -1105,14 +1121,21 @@ cdef class WriterCore:
                             else PyByteArray_AS_STRING(data), n)
                 if ring_size(&self.ring) >= HOLD_LIMIT:
                     self.flush()
-                elif not self._flush_scheduled:
-                    self._flush_scheduled = True
-                    self._loop.call_soon(self._end_batch)
                 return 0
             self.flush()
         # Straight to the transport: its own checks and errors, now.
         self._transport.write(data)
+        self.wrote()
+        return 0
+
+    cdef int wrote(self) except -1:
+        if self._through:
+            return 0
         self._wrote = True
+        if not self._enlisted:
+            if self._flusher is None:
+                self._flusher = flusher_for(self._loop)
+            self._flusher.enlist(self)
         return 0
 
     def write(self, data):
@@ -1121,21 +1144,19 @@ cdef class WriterCore:
     def writelines(self, data):
         if self._wrote and not self._through:
             try:
-                items = list(data)
+                items = iter(data)
             except TypeError:
-                items = None
+                pass  # the transport says so, in its own words
             else:
-                for item in items:
-                    if held_size(item) < 0:
-                        items = None
-                        break
-            if items is not None:
-                for item in items:
-                    self.write_one(item)
-                return
+                # Read once (it may be a generator), as the transport would.
+                data = list(items)
+                if all([held_size(item) >= 0 for item in data]):
+                    for item in data:
+                        self.write_one(item)
+                    return
             self.flush()
         self._transport.writelines(data)
-        self._wrote = True
+        self.wrote()
 
     def write_eof(self):
         self.flush()
@@ -1147,14 +1168,27 @@ cdef class WriterCore:
         self._through = True
         return self._transport.close()
 
-    @cython.binding(True)
-    def drain(self):
+    async def drain(self):
+        """Flush the write buffer.
+
+        The intended use is to write
+
+          w.write(data)
+          await w.drain()
+        """
         # asyncio's drain() decides on the transport's buffer and the
         # protocol's pause state: hand over what is held first, so both are
         # what they would be with asyncio.
         self.flush()
-        cdef DrainOperation drain = DrainOperation.__new__(DrainOperation)
-        drain.writer = self
-        return drain
+        # It returns at once unless the reader holds an exception, the
+        # transport is closing or the protocol is paused or lost: the same
+        # checks, in its order, against its own _drain_helper.  Otherwise
+        # it is asyncio's coroutine that runs.
+        if self._reader is None or self._reader.exception() is None:
+            if not self._transport.is_closing():
+                protocol = self._protocol
+                if (type(protocol)._drain_helper is _asyncio_drain_helper
+                        and not protocol._connection_lost and not protocol._paused):
+                    return
+        await _asyncio_drain(self)
 
-mark_coroutine_function(WriterCore.drain)

@@ -22,7 +22,31 @@ if hasattr(socket, "AF_UNIX"):
 _asyncio_streams = asyncio.streams
 
 
-class StreamReader(ReaderCore, asyncio.StreamReader):
+# fastio class -> the asyncio class its name replaces, while installed.
+_replacing = {}
+
+
+class _Replacing(type):
+    """While fastio.install() is in effect, asyncio's names are fastio's
+    classes, yet code from before then still makes asyncio's own objects (a
+    library's subclass of asyncio.StreamReader, say) and checks them against
+    those names, as asyncio's StreamWriter does its reader.  So the checks
+    also accept what the replaced asyncio class would."""
+
+    def __instancecheck__(cls, obj):
+        if type.__instancecheck__(cls, obj):
+            return True
+        replaced = _replacing.get(cls)
+        return replaced is not None and isinstance(obj, replaced)
+
+    def __subclasscheck__(cls, subclass):
+        if type.__subclasscheck__(cls, subclass):
+            return True
+        replaced = _replacing.get(cls)
+        return replaced is not None and issubclass(subclass, replaced)
+
+
+class StreamReader(ReaderCore, asyncio.StreamReader, metaclass=_Replacing):
     _source_traceback = None
 
     def __repr__(self):
@@ -44,7 +68,7 @@ class StreamReader(ReaderCore, asyncio.StreamReader):
         return "<{}>".format(" ".join(info))
 
 
-class StreamWriter(WriterCore, asyncio.StreamWriter):
+class StreamWriter(WriterCore, asyncio.StreamWriter, metaclass=_Replacing):
     """asyncio's StreamWriter with small writes gathered (see WriterCore).
 
     Everything that does not write is asyncio's own: __init__, __repr__,
@@ -59,7 +83,7 @@ class StreamWriter(WriterCore, asyncio.StreamWriter):
             reader._writer_ref = weakref.ref(self)
 
 
-class StreamReaderProtocol(asyncio.StreamReaderProtocol):
+class StreamReaderProtocol(asyncio.StreamReaderProtocol, metaclass=_Replacing):
     """asyncio's StreamReaderProtocol, making fastio writers for servers."""
 
 
