@@ -31,7 +31,6 @@ from asyncio.streams import _DEFAULT_LIMIT
 from . import _compat
 
 _streams = sys.modules["asyncio.streams"]
-_asyncio_drain = _streams.StreamWriter.drain
 _asyncio_drain_helper = _streams.FlowControlMixin._drain_helper
 
 
@@ -1168,27 +1167,17 @@ cdef class WriterCore:
         self._through = True
         return self._transport.close()
 
-    async def drain(self):
-        """Flush the write buffer.
-
-        The intended use is to write
-
-          w.write(data)
-          await w.drain()
-        """
-        # asyncio's drain() decides on the transport's buffer and the
-        # protocol's pause state: hand over what is held first, so both are
-        # what they would be with asyncio.
+    def _drain_waits(self):
+        """Hand over what is held; then False when asyncio's drain() would
+        return at once: the reader holds no exception, the transport is not
+        closing and the protocol (with asyncio's own _drain_helper) is
+        neither paused nor lost.  The same checks, in its order."""
         self.flush()
-        # It returns at once unless the reader holds an exception, the
-        # transport is closing or the protocol is paused or lost: the same
-        # checks, in its order, against its own _drain_helper.  Otherwise
-        # it is asyncio's coroutine that runs.
-        if self._reader is None or self._reader.exception() is None:
-            if not self._transport.is_closing():
-                protocol = self._protocol
-                if (type(protocol)._drain_helper is _asyncio_drain_helper
-                        and not protocol._connection_lost and not protocol._paused):
-                    return
-        await _asyncio_drain(self)
+        if self._reader is not None and self._reader.exception() is not None:
+            return True
+        if self._transport.is_closing():
+            return True
+        protocol = self._protocol
+        return (type(protocol)._drain_helper is not _asyncio_drain_helper
+                or protocol._connection_lost or protocol._paused)
 
