@@ -136,6 +136,7 @@ cdef class WriterCore:
         bint _enlisted          # in _flusher's list for the end of this iteration
         LoopFlusher _flusher    # this loop's, once the writer first wrote
         bint _through           # hold nothing: the program has the transport, or closed it
+        bint _held_lines        # all that is held came through writelines()
         public object _transport  # asyncio's StreamWriter attributes, kept in C
         public object _protocol
         public object _reader
@@ -150,4 +151,4 @@ cdef class WriterCore:
     cdef int wrote(self) except -1
     # write(): hold `data` if this writer already wrote in this batch and it
     # is small, else hand it (after what is held) to the transport.
-    cdef int write_one(self, object data) except -1
+    cdef int write_one(self, object data, bint lines) except -1

@@ -1104,18 +1104,24 @@ cdef class WriterCore:
         cdef bytes data
         if self.ring.end != self.ring.start:
             data = ring_take(&self.ring, ring_size(&self.ring))
-            self._transport.write(data)
+            # By the method that was called: transports differ between them
+            # (3.12's socket writelines() never pauses the protocol).
+            if self._held_lines:
+                self._transport.writelines([data])
+            else:
+                self._transport.write(data)
         return 0
 
     cdef int end_batch(self) except -1:
         self._wrote = False
         return self.flush()
 
-    cdef int write_one(self, object data) except -1:
+    cdef int write_one(self, object data, bint lines) except -1:
         cdef Py_ssize_t n
         if self._wrote and not self._through:
             n = held_size(data)
             if 0 < n < HOLD_LIMIT:
+                self._held_lines = lines and (self._held_lines or self.ring.end == self.ring.start)
                 ring_append(&self.ring, PyBytes_AS_STRING(data) if PyBytes_CheckExact(data)
                             else PyByteArray_AS_STRING(data), n)
                 if ring_size(&self.ring) >= HOLD_LIMIT:
@@ -1138,7 +1144,7 @@ cdef class WriterCore:
         return 0
 
     def write(self, data):
-        self.write_one(data)
+        self.write_one(data, False)
 
     def writelines(self, data):
         if self._wrote and not self._through:
@@ -1151,7 +1157,7 @@ cdef class WriterCore:
                 data = list(items)
                 if all([held_size(item) >= 0 for item in data]):
                     for item in data:
-                        self.write_one(item)
+                        self.write_one(item, True)
                     return
             self.flush()
         self._transport.writelines(data)
