@@ -15,6 +15,13 @@ rest of the machine, and on a busy 2-core machine the median of a block of
 rounds moves with whatever else ran at that moment. ``--stat median`` gives
 the median instead. Either is taken over the rounds of all passes together
 (the suite runs every benchmark in a few passes spread over the run).
+
+The loopback network benchmarks (benchmarks/test_bench_network.py) get a
+table of their own: messages per second of the server process's CPU time and
+per second of wall time, per workload, event loop and server (asyncio
+streams, fastio streams, a raw asyncio.Protocol), each the best of the
+repeated runs, with fastio's ratio to asyncio streams on the same loop and
+its share of the raw protocol's figure set against the network goals.
 """
 import argparse
 import json
@@ -193,15 +200,170 @@ def header_lines(doc):
     return lines
 
 
-def report(doc, results, stat="min", markdown=False):
+# -- loopback network (benchmarks/test_bench_network.py) ----------------------
+
+NET_WORKLOADS = ("line echo", "frames", "ping-pong", "bulk")
+NET_LOOPS = ("default", "uvloop")
+NET_SERVERS = ("asyncio", "fastio", "raw")
+NET_LABELS = {"asyncio": "asyncio streams", "fastio": "fastio streams", "raw": "raw Protocol"}
+# Minimum fastio/asyncio ratio of messages per server-CPU-second, by
+# (workload, loop); loop None: on every loop.
+NET_GOALS = {
+    ("line echo", "default"): 5.0,
+    ("line echo", "uvloop"): 4.0,
+    ("frames", None): 4.0,
+    ("ping-pong", None): 1.05,
+    ("bulk", None): 1.0,
+}
+# Minimum fastio / raw-protocol share of messages per server-CPU-second.
+NET_RAW_GOALS = {"line echo": 0.40}
+
+
+def load_network(doc):
+    """{(workload, loop): {server: [extra_info of each run]}} from the network benchmarks."""
+    runs = {}
+    for bench in doc.get("benchmarks", []):
+        info = bench.get("extra_info", {})
+        if all(k in info for k in ("net_workload", "net_loop", "net_server", "net_messages")):
+            key = info["net_workload"], info["net_loop"]
+            runs.setdefault(key, {}).setdefault(info["net_server"], []).append(info)
+    return runs
+
+
+def net_best(runs, key):
+    """Best messages per second over ``runs``, with seconds from ``key``."""
+    rates = [r["net_messages"] / r[key] for r in runs or () if r.get(key, 0) > 0]
+    return max(rates) if rates else None
+
+
+def net_goal(workload, loop):
+    return NET_GOALS.get((workload, loop), NET_GOALS.get((workload, None)))
+
+
+def network_rows(net, markdown):
+    rows = []
+    loops = [lp for lp in NET_LOOPS if any(k[1] == lp for k in net)]
+    loops += sorted({k[1] for k in net} - set(loops))
+    workloads = [w for w in NET_WORKLOADS if any(k[0] == w for k in net)]
+    workloads += sorted({k[0] for k in net} - set(workloads))
+    for workload in workloads:
+        for loop in loops:
+            servers = net.get((workload, loop))
+            if not servers:
+                continue
+            cpu = {s: net_best(servers.get(s), "net_server_cpu_s") for s in NET_SERVERS}
+            wall = {s: net_best(servers.get(s), "net_wall_s") for s in NET_SERVERS}
+            unit = next(r["net_unit"] for runs in servers.values() for r in runs)
+            for server in NET_SERVERS:
+                if server not in servers:
+                    rows.append([workload, loop, NET_LABELS[server], unit,
+                                 "no result", "", "", "", "", "", ""])
+                    continue
+                vs_cpu = cpu[server] / cpu["asyncio"] if cpu[server] and cpu["asyncio"] else None
+                vs_wall = (wall[server] / wall["asyncio"]
+                           if wall[server] and wall["asyncio"] else None)
+                of_raw = cpu[server] / cpu["raw"] if cpu[server] and cpu["raw"] else None
+                goal_text, met_text = "", ""
+                if server == "fastio":
+                    goals, met = [], []
+                    goal = net_goal(workload, loop)
+                    if goal is not None:
+                        goals.append(f">= {goal:g}x")
+                        met.append(None if vs_cpu is None else vs_cpu >= goal)
+                    raw_goal = NET_RAW_GOALS.get(workload)
+                    if raw_goal is not None:
+                        goals.append(f">= {raw_goal:.0%} of raw")
+                        met.append(None if of_raw is None else of_raw >= raw_goal)
+                    goal_text = ", ".join(goals) or "-"
+                    if goals:
+                        met_text = net_verdict(met, markdown)
+                rows.append([
+                    workload,
+                    loop,
+                    NET_LABELS[server],
+                    unit,
+                    fmt_num(cpu[server]),
+                    fmt_num(wall[server]),
+                    fmt_ratio(vs_cpu),
+                    fmt_ratio(vs_wall),
+                    "-" if of_raw is None else f"{of_raw:.0%}",
+                    goal_text,
+                    met_text,
+                ])
+    return rows
+
+
+def net_verdict(met, markdown):
+    """One verdict for several goals: yes, n/a, or which of them failed."""
+    if any(m is False for m in met):
+        if len(met) == 1:
+            return verdict(False, markdown)
+        which = "+".join(name for name, m in zip(("ratio", "raw"), met) if m is False)
+        return f"**NO** ({which})" if markdown else f"NO ({which}) <--"
+    if any(m is None for m in met):
+        return "n/a"
+    return "yes"
+
+
+def network_section(net, markdown):
+    runs_per_row = max(len(runs) for servers in net.values() for runs in servers.values())
+    descriptions = {}
+    for servers in net.values():
+        for runs in servers.values():
+            for r in runs:
+                if r.get("net_desc"):
+                    descriptions.setdefault(r["net_workload"], r["net_desc"])
+    title = (
+        f"Loopback network (127.0.0.1): server in its own process, client in the benchmark"
+        f" process; each row is the best of {runs_per_row} run{'s' if runs_per_row > 1 else ''}"
+        " (server CPU and wall time each taken at their best run)."
+    )
+    out = [f"**{title}**" if markdown else title, ""]
+    out.append(
+        table(
+            ["workload", "loop", "server", "per", "per server-CPU-s", "per wall-s",
+             "CPU vs asyncio", "wall vs asyncio", "% of raw (CPU)", "goal", "met?"],
+            network_rows(net, markdown),
+            markdown,
+            right={4, 5, 6, 7, 8},
+        )
+    )
+    out += [
+        "",
+        "per server-CPU-s: messages (or MiB) per second of the server process's user+system"
+        " CPU time (getrusage in the server, before and after the workload).",
+        "per wall-s: the same per second of wall time, as the client sees it."
+        " vs asyncio: the same loop's asyncio streams figure, same run of the suite.",
+        "% of raw: of the same loop's raw asyncio.Protocol figure (one transport.write per"
+        " data_received). Goals are for fastio streams, on server CPU.",
+    ]
+    for workload in NET_WORKLOADS + tuple(sorted(set(descriptions) - set(NET_WORKLOADS))):
+        if workload in descriptions:
+            out.append(f"{workload}: {descriptions[workload]}")
+    return out
+
+
+def report(doc, results, stat="min", markdown=False, net=None):
     out = []
     head = header_lines(doc)
     if markdown:
         out += [f"- {line}" for line in head]
     else:
-        out += ["fastio benchmarks: asyncio.StreamReader vs fastio.StreamReader", *head]
+        title = ("fastio benchmarks: asyncio.StreamReader vs fastio.StreamReader" if results
+                 else "fastio benchmarks: asyncio streams vs fastio streams")
+        out += [title, *head]
     out.append("")
+    if results:
+        out += reader_section(doc, results, stat, markdown)
+    if net:
+        if results:
+            out.append("")
+        out += network_section(net, markdown)
+    return "\n".join(out)
 
+
+def reader_section(doc, results, stat, markdown):
+    out = []
     passes = max(len(runs) for pair in results.values() for runs in pair.values())
     missing = [impl for impl in IMPLS if not any(impl in pair for pair in results.values())]
     if missing:
@@ -241,7 +403,7 @@ def report(doc, results, stat="min", markdown=False):
     )
     if readers:
         out += ["", f"Bytes held per reader, averaged over {readers:,} readers alive at once."]
-    return "\n".join(out)
+    return out
 
 
 def main(argv=None):
@@ -261,9 +423,10 @@ def main(argv=None):
         doc, results = load(args.json)
     except (OSError, ValueError) as exc:
         sys.exit(f"{args.json}: {exc}")
-    if not results:
+    net = load_network(doc)
+    if not results and not net:
         sys.exit(f"{args.json}: no fastio benchmark results in it")
-    print(report(doc, results, stat=args.stat, markdown=args.markdown))
+    print(report(doc, results, stat=args.stat, markdown=args.markdown, net=net))
     if not args.markdown:
         print(f"\n(For README.md: python {sys.argv[0]} --markdown {args.json})")
 
