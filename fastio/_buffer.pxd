@@ -132,11 +132,11 @@ cdef class LoopFlusher:
 cdef class WriterCore:
     cdef:
         Ring ring               # bytes written and not yet handed to the transport
-        bint _wrote             # wrote since the reader last waited or the iteration ended: hold
+        ReaderCore _paired      # the connection's fastio reader: hold while it has bytes
         bint _enlisted          # in _flusher's list for the end of this iteration
-        LoopFlusher _flusher    # this loop's, once the writer first wrote
         bint _through           # hold nothing: the program has the transport, or closed it
         bint _held_lines        # all that is held came through writelines()
+        LoopFlusher _flusher    # this loop's, once the writer first held bytes
         public object _transport  # asyncio's StreamWriter attributes, kept in C
         public object _protocol
         public object _reader
@@ -144,11 +144,8 @@ cdef class WriterCore:
 
     # Hand everything held to the transport in one write().
     cdef int flush(self) except -1
-    # The reader is about to wait (or the iteration ended): flush, and let
-    # the next write go straight out.
-    cdef int end_batch(self) except -1
-    # A write went to the transport: hold the next ones until the batch ends.
-    cdef int wrote(self) except -1
-    # write(): hold `data` if this writer already wrote in this batch and it
-    # is small, else hand it (after what is held) to the transport.
+    # The paired reader still has unread bytes (and holding is allowed).
+    cdef bint holding(self) noexcept
+    # write(): hold `data` if it is small and the batch goes on, else hand
+    # it (after what is held) to the transport.
     cdef int write_one(self, object data, bint lines) except -1

@@ -436,7 +436,7 @@ cdef class ReaderCore:
         if self._writer_ref is not None:
             writer = self._writer_ref()
             if writer is not None:
-                (<WriterCore>writer).end_batch()
+                (<WriterCore>writer).flush()
         return 0
 
     def _maybe_resume_transport(self):
@@ -1029,8 +1029,8 @@ cdef inline Py_ssize_t held_size(object data) noexcept:
 
 @cython.final
 cdef class LoopFlusher:
-    """Ends every fastio writer's batch once per event-loop iteration, with
-    one loop callback for all of them."""
+    """Hands over what fastio writers hold at the end of the event-loop
+    iteration, with one loop callback for all of them."""
 
     def __cinit__(self, loop):
         self.loop = loop
@@ -1051,7 +1051,7 @@ cdef class LoopFlusher:
         for writer in pending:
             writer._enlisted = False
             try:
-                writer.end_batch()
+                writer.flush()
             except Exception as exc:
                 self.loop.call_exception_handler({
                     "message": "fastio: handing held writes to the transport failed",
@@ -1077,20 +1077,25 @@ cdef LoopFlusher flusher_for(object loop):
 cdef class WriterCore:
     """The compiled half of fastio.StreamWriter.
 
-    A write goes to the transport at once, as asyncio's does, unless this
-    writer already wrote in this event-loop iteration and its reader has not
-    had to wait since: then small writes gather here and leave together at
-    the end of the iteration, or sooner when the program drains or its
-    reader has to wait for the peer.  Request/response traffic thus writes as
-    asyncio does, and pipelined traffic in few large writes.  close() and
-    write_eof() hand over what is held first, and once the program has
-    reached for the transport (writer.transport) or closed, every write goes
-    straight through, so the peer sees the same bytes in the same order as
-    with asyncio's writer.
+    A write goes to the transport at once, as asyncio's does, unless the
+    connection's fastio reader still holds unread bytes: then the program is
+    working through pipelined requests and will write again before it waits,
+    so small writes gather here and leave together when the reader runs dry
+    (with the write that answers its last buffered bytes), when the program
+    drains, or at the end of the event-loop iteration.  Request/response
+    traffic thus writes exactly as asyncio does, and pipelined traffic in
+    few large writes.  close() and write_eof() hand over what is held first,
+    and once the program has reached for the transport (writer.transport)
+    or closed, every write goes straight through, so the peer sees the same
+    bytes in the same order as with asyncio's writer.
     """
 
     def __dealloc__(self):
         ring_free(&self.ring)
+
+    def _pair_reader(self, ReaderCore reader):
+        # The fastio reader of the same connection (None: never hold).
+        self._paired = reader
 
     @property
     def transport(self):
@@ -1112,42 +1117,35 @@ cdef class WriterCore:
                 self._transport.write(data)
         return 0
 
-    cdef int end_batch(self) except -1:
-        self._wrote = False
-        return self.flush()
+    cdef bint holding(self) noexcept:
+        return (self._paired is not None and not self._through
+                and ring_size(&self._paired.ring) != 0)
 
     cdef int write_one(self, object data, bint lines) except -1:
-        cdef Py_ssize_t n
-        if self._wrote and not self._through:
-            n = held_size(data)
-            if 0 < n < HOLD_LIMIT:
-                self._held_lines = lines and (self._held_lines or self.ring.end == self.ring.start)
-                ring_append(&self.ring, PyBytes_AS_STRING(data) if PyBytes_CheckExact(data)
-                            else PyByteArray_AS_STRING(data), n)
-                if ring_size(&self.ring) >= HOLD_LIMIT:
-                    self.flush()
-                return 0
-            self.flush()
+        cdef Py_ssize_t n = held_size(data)
+        cdef bint had = self.ring.end != self.ring.start
+        if 0 < n < HOLD_LIMIT and (had or self.holding()):
+            self._held_lines = lines and (self._held_lines or not had)
+            ring_append(&self.ring, PyBytes_AS_STRING(data) if PyBytes_CheckExact(data)
+                        else PyByteArray_AS_STRING(data), n)
+            if ring_size(&self.ring) >= HOLD_LIMIT or not self.holding():
+                # Full, or the reader ran dry: this write ends the batch.
+                self.flush()
+            elif not self._enlisted:
+                if self._flusher is None:
+                    self._flusher = flusher_for(self._loop)
+                self._flusher.enlist(self)
+            return 0
+        self.flush()
         # Straight to the transport: its own checks and errors, now.
         self._transport.write(data)
-        self.wrote()
-        return 0
-
-    cdef int wrote(self) except -1:
-        if self._through:
-            return 0
-        self._wrote = True
-        if not self._enlisted:
-            if self._flusher is None:
-                self._flusher = flusher_for(self._loop)
-            self._flusher.enlist(self)
         return 0
 
     def write(self, data):
         self.write_one(data, False)
 
     def writelines(self, data):
-        if self._wrote and not self._through:
+        if self.ring.end != self.ring.start or self.holding():
             try:
                 items = iter(data)
             except TypeError:
@@ -1161,7 +1159,6 @@ cdef class WriterCore:
                     return
             self.flush()
         self._transport.writelines(data)
-        self.wrote()
 
     def write_eof(self):
         self.flush()

@@ -81,6 +81,7 @@ class StreamWriter(WriterCore, asyncio.StreamWriter, metaclass=_Replacing):
         super().__init__(transport, protocol, reader, loop)
         if isinstance(reader, ReaderCore):
             reader._writer_ref = weakref.ref(self)
+            self._pair_reader(reader)
 
     async def drain(self):
         """Flush the write buffer.
