@@ -102,6 +102,18 @@ cdef bytes _needle(object sub):
     return bytes((sub,))
 
 
+cdef inline bint int_size(object n, Py_ssize_t *size) noexcept:
+    """For an exact int: *size = n, clamped to +-PY_SSIZE_T_MAX, and True.
+    Anything else (bool, float, index-likes) is left to asyncio's algorithm."""
+    if type(n) is not int:
+        return False
+    size[0] = PyLong_AsSsize_t(n)
+    if size[0] == -1 and PyErr_Occurred():
+        PyErr_Clear()  # too large either way: the sign is all that matters
+        size[0] = PY_SSIZE_T_MAX if Py_SIZE(n) > 0 else -PY_SSIZE_T_MAX
+    return True
+
+
 cdef Py_ssize_t _floor_size(object value) except? -2:
     """floor(value) clamped to [-1, PY_SSIZE_T_MAX].
 
@@ -491,11 +503,7 @@ cdef class ReaderCore:
     cdef object try_readexactly(self, object n):
         cdef Py_ssize_t k
         cdef bytes chunk
-        if self._exception is not None or type(n) is not int:
-            return None
-        k = PyLong_AsSsize_t(n)
-        if k == -1 and PyErr_Occurred():
-            PyErr_Clear()
+        if self._exception is not None or not int_size(n, &k):
             return None
         if k == 0:
             return b""
@@ -508,14 +516,8 @@ cdef class ReaderCore:
     cdef object try_read(self, object n):
         cdef Py_ssize_t k
         cdef bytes chunk
-        if self._exception is not None or type(n) is not int:
+        if self._exception is not None or not int_size(n, &k):
             return None
-        k = PyLong_AsSsize_t(n)
-        if k == -1 and PyErr_Occurred():
-            PyErr_Clear()
-            if n < 0:
-                return None
-            k = PY_SSIZE_T_MAX
         if k == 0:
             return b""
         if k < 0 or ring_size(&self.ring) == 0:

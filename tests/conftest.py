@@ -9,6 +9,8 @@ import importlib
 
 import pytest
 
+from support import current_loop
+
 
 @pytest.fixture(params=["asyncio", "fastio"])
 def impl(request):
@@ -17,13 +19,4 @@ def impl(request):
 
 @pytest.fixture
 def loop():
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        try:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
+    yield from current_loop(asyncio.new_event_loop())

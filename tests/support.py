@@ -1,4 +1,18 @@
-"""Test doubles shared by the behaviour tests."""
+"""Test doubles and helpers shared by the behaviour tests."""
+import asyncio
+
+
+def current_loop(loop):
+    """Set `loop` as the current event loop for a test, and close it after."""
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
 
 
 class RecordingTransport:

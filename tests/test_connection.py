@@ -19,6 +19,8 @@ import warnings
 
 import pytest
 
+from support import current_loop
+
 import fastio
 
 pytestmark = pytest.mark.network
@@ -54,15 +56,7 @@ def _new_uvloop():
 def net_loop(request):
     """A fresh event loop of each kind, set as the current one."""
     loop = asyncio.new_event_loop() if request.param == "asyncio-loop" else _new_uvloop()
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        try:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
+    yield from current_loop(loop)
 
 
 @pytest.fixture(autouse=True)
