@@ -6,7 +6,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
-# The interpreters `make test-all` looks for: on PATH, else under pyenv.
+# The interpreters `make test-all` looks for: under pyenv, else on PATH
+# (each candidate must run: a pyenv shim for an inactive version does not).
 VERSIONS ?= 3.9 3.10 3.11 3.12 3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
 PYTEST_ARGS ?=
@@ -32,7 +33,9 @@ test: build
 
 test-all:
 	@set -e; found=0; for v in $(VERSIONS); do \
-	  py=$$(command -v python$$v || ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python$$v 2>/dev/null | sort -V | tail -n 1 || true); \
+	  py=; for c in $$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python$$v 2>/dev/null | sort -V -r) $$(command -v python$$v || true); do \
+	    if "$$c" -c "import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$$v'.split('.'))))" 2>/dev/null; then py=$$c; break; fi; \
+	  done; \
 	  if [ -z "$$py" ]; then echo "== Python $$v: not found, skipped"; continue; fi; \
 	  found=$$((found + 1)); \
 	  echo "== Python $$v: $$py"; \
