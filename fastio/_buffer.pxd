@@ -4,8 +4,11 @@
 # costs no extra object.  ReaderCore is the compiled half of
 # fastio.StreamReader (streams.py subclasses it together with
 # asyncio.StreamReader): the reader's state, asyncio's limit and pause/resume
-# decisions, separator search and the read methods' fast paths.
-# ReadBufferView is what programs reach as ``reader._buffer``.
+# decisions, separator search, the read methods and asyncio's algorithms.
+# ReadOperation is what a read method returns (a lazy, coroutine-like
+# awaitable).  ReadBufferView is what programs reach as ``reader._buffer``.
+# WriterCore is the compiled half of fastio.StreamWriter (held writes), and
+# LoopFlusher hands over what writers hold at the end of each iteration.
 
 
 cdef struct Ring:
@@ -84,7 +87,7 @@ cdef class ReaderCore:
     cdef object try_readexactly(self, object n)
     cdef object try_read(self, object n)
     # The fast answer to read operation `op`, or None; and the coroutine
-    # running asyncio's algorithm for it (the subclass's _*_slow methods;
+    # running asyncio's algorithm for it (the _*_slow coroutines;
     # `direct`: nothing asyncio dispatches through self is overridden).
     cdef object answer_now(self, int op, object arg)
     cdef object algorithm(self, int op, object arg, bint direct)

@@ -269,9 +269,9 @@ cdef class ReaderCore:
     streams.StreamReader derives from this and from asyncio.StreamReader, so
     its state lives in C fields under asyncio's attribute names, and the
     read methods below answer from the buffer without leaving C when
-    asyncio would answer at once.  Otherwise they call the subclass's
-    ``_*_slow`` methods: asyncio's algorithms, written in Python against the
-    same buffer.
+    asyncio would answer at once.  Otherwise they run the ``_*_slow``
+    coroutines: asyncio's algorithms, statement for statement, on the same
+    buffer.
     """
 
     def __init__(self, limit=_DEFAULT_LIMIT, loop=None):
@@ -530,7 +530,7 @@ cdef class ReaderCore:
     #
     # Each returns a ReadOperation: an awaitable that, when first awaited,
     # answers from the buffer if asyncio would answer at once, and otherwise
-    # runs asyncio's algorithm (the subclass's _*_slow coroutine).  It is
+    # runs asyncio's algorithm (the _*_slow coroutines above).  It is
     # lighter than a coroutine object, which is most of a buffered read's cost.
 
     @cython.binding(True)
@@ -901,8 +901,8 @@ for _name in OP_NAMES[:OP_ANEXT]:
 cdef class ReadBufferView:
     """``reader._buffer``: the reader's bytes, with the bytearray face
     programs use there (len(), truth, bytes(), ==, indexing, find(),
-    startswith(), clear(), ``del buf[:n]``), plus the two operations
-    asyncio's algorithms in streams.py need (search(), take_prefix())."""
+    startswith(), clear(), ``del buf[:n]``), plus the reader's own
+    separator search and consumption (search(), take_prefix())."""
 
     def __cinit__(self, ReaderCore reader not None):
         self.reader = reader
