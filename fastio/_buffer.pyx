@@ -102,7 +102,7 @@ cdef bytes _needle(object sub):
     return bytes((sub,))
 
 
-cdef inline bint int_size(object n, Py_ssize_t *size) noexcept:
+cdef inline bint int_size(object n, Py_ssize_t *size) except -1:
     """For an exact int: *size = n, clamped to +-PY_SSIZE_T_MAX, and True.
     Anything else (bool, float, index-likes) is left to asyncio's algorithm."""
     if type(n) is not int:
@@ -110,7 +110,7 @@ cdef inline bint int_size(object n, Py_ssize_t *size) noexcept:
     size[0] = PyLong_AsSsize_t(n)
     if size[0] == -1 and PyErr_Occurred():
         PyErr_Clear()  # too large either way: the sign is all that matters
-        size[0] = PY_SSIZE_T_MAX if Py_SIZE(n) > 0 else -PY_SSIZE_T_MAX
+        size[0] = PY_SSIZE_T_MAX if n > 0 else -PY_SSIZE_T_MAX
     return True
 
 
