@@ -11,6 +11,15 @@ import struct
 
 import pytest
 
+
+def prefed(impl, chunks):
+    """A reader holding `chunks` and EOF: reads of it never wait."""
+    reader = impl.StreamReader()
+    for chunk in chunks:
+        reader.feed_data(chunk)
+    reader.feed_eof()
+    return reader
+
 # -- 1. readline over pre-fed 64-byte lines ----------------------------------
 
 N_LINES = 10_000
@@ -23,10 +32,7 @@ def test_readline(bench, impl):
     data = b"".join(LINES)
 
     def setup():
-        reader = impl.StreamReader()
-        reader.feed_data(data)
-        reader.feed_eof()
-        return reader
+        return prefed(impl, [data])
 
     async def body(reader):
         readline = reader.readline
@@ -81,10 +87,7 @@ def test_readexactly_frames(bench, impl):
     data = b"".join(FRAMES)
 
     def setup():
-        reader = impl.StreamReader()
-        reader.feed_data(data)
-        reader.feed_eof()
-        return reader
+        return prefed(impl, [data])
 
     async def body(reader):
         readexactly = reader.readexactly
@@ -138,10 +141,7 @@ def test_readuntil_http(bench, impl):
     data = b"".join(HEADS)
 
     def setup():
-        reader = impl.StreamReader()
-        reader.feed_data(data)
-        reader.feed_eof()
-        return reader
+        return prefed(impl, [data])
 
     async def body(reader):
         readuntil = reader.readuntil
@@ -161,11 +161,7 @@ BULK_CHUNKS = [bytes([i % 251]) * BULK_CHUNK for i in range(256)]  # 16 MiB
 
 def test_read_bulk(bench, impl):
     def setup():
-        reader = impl.StreamReader()
-        for chunk in BULK_CHUNKS:
-            reader.feed_data(chunk)
-        reader.feed_eof()
-        return reader
+        return prefed(impl, BULK_CHUNKS)
 
     async def body(reader):
         read = reader.read

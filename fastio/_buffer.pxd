@@ -21,6 +21,9 @@ cdef struct Ring:
 cdef Py_ssize_t ring_size(const Ring *ring) noexcept
 # Room for n > 0 more bytes at end (compacting or growing); pointer to it.
 cdef char *ring_reserve(Ring *ring, Py_ssize_t n) except NULL
+# Move the stored bytes to the start of a new block of cap bytes (False:
+# no memory, nothing changed).
+cdef bint ring_rehome(Ring *ring, Py_ssize_t cap) noexcept
 # Copy n bytes in after the stored ones.
 cdef int ring_append(Ring *ring, const char *src, Py_ssize_t n) except -1
 # Copy in any object bytearray.extend() accepts, raising what it raises.

@@ -162,18 +162,30 @@ cdef char *ring_reserve(Ring *ring, Py_ssize_t n) except NULL:
             data = <char *>PyMem_Realloc(ring.data, cap)
             if data == NULL:
                 raise MemoryError()
-        else:
-            # A fresh block, so the consumed prefix is not copied too.
-            data = <char *>PyMem_Malloc(cap)
-            if data == NULL:
-                raise MemoryError()
-            memcpy(data, ring.data + ring.start, size)
-            PyMem_Free(ring.data)
-        ring.data = data
-        ring.capacity = cap
+            ring.data = data
+            ring.capacity = cap
+        # Else a fresh block, so the consumed prefix is not copied too.
+        elif not ring_rehome(ring, cap):
+            raise MemoryError()
     ring.start = 0
     ring.end = size
     return ring.data + size
+
+
+cdef bint ring_rehome(Ring *ring, Py_ssize_t cap) noexcept:
+    """Move the stored bytes to the start of a new block of `cap` bytes;
+    False (and nothing changed) when there is no memory for it."""
+    cdef Py_ssize_t size = ring.end - ring.start
+    cdef char *data = <char *>PyMem_Malloc(cap)
+    if data == NULL:
+        return False
+    memcpy(data, ring.data + ring.start, size)
+    PyMem_Free(ring.data)
+    ring.data = data
+    ring.capacity = cap
+    ring.start = 0
+    ring.end = size
+    return True
 
 
 cdef int ring_append(Ring *ring, const char *src, Py_ssize_t n) except -1:
@@ -223,15 +235,8 @@ cdef void ring_drop(Ring *ring, Py_ssize_t n) noexcept:
         # thousands of idle streams a server keeps hold no storage.
         ring_free(ring)
     elif ring.capacity > SHRINK_ABOVE and size < ring.capacity // 8:
-        cap = max(size * 2, MIN_CAPACITY)
-        data = <char *>PyMem_Malloc(cap)
-        if data != NULL:  # else keep the larger block: still correct
-            memcpy(data, ring.data + ring.start, size)
-            PyMem_Free(ring.data)
-            ring.data = data
-            ring.capacity = cap
-            ring.start = 0
-            ring.end = size
+        # Without memory for it, the larger block stays: still correct.
+        ring_rehome(ring, max(size * 2, MIN_CAPACITY))
 
 
 cdef Py_ssize_t ring_find(const Ring *ring, const char *sep, Py_ssize_t seplen,
