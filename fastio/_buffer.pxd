@@ -96,28 +96,19 @@ cdef class ReaderCore:
     cdef object algorithm(self, int op, object arg, bint direct)
 
 
-cdef class Operation:
-    cdef:
-        object delegate         # asyncio's coroutine, once the answer is not immediate
-        object result           # the immediate answer, on its way out
-        int state               # NEW, RUNNING (delegating) or DONE
-        bint direct             # nothing asyncio dispatches through self is overridden
-
-    cdef str qualname(self)
-    # 1 with self.result set when the answer is immediate, else 0.
-    cdef int answer(self) except -1
-    # The coroutine running asyncio's algorithm for this call.
-    cdef object algorithm(self, bint direct)
-    cdef void finish(self) noexcept
-    # answer() or algorithm(): 1 when answered.
-    cdef int start(self) except -1
-
-
-cdef class ReadOperation(Operation):
+cdef class ReadOperation:
     cdef:
         ReaderCore reader       # whose method was called
         object arg              # its argument
+        object delegate         # asyncio's algorithm, once the answer is not immediate
+        object result           # the immediate answer, on its way out
         int op                  # which method (OP_*)
+        int state               # NEW, RUNNING (delegating) or DONE
+
+    cdef void finish(self) noexcept
+    # The fast answer (1, with self.result set) or the algorithm ready to
+    # be driven (0).
+    cdef int start(self) except -1
 
 
 cdef class ReadBufferView:

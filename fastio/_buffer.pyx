@@ -754,27 +754,30 @@ cdef inline ReadOperation new_read(ReaderCore reader, int op, object arg):
     return read
 
 
-cdef class Operation:
-    """One call of a stream method, awaited like the coroutine asyncio returns.
+@cython.final
+@cython.freelist(8)
+cdef class ReadOperation:
+    """One call of reader.readline(), readuntil(), readexactly(), read() or
+    __anext__(), awaited like the coroutine asyncio returns.
 
     Nothing happens until it is first awaited (or sent None by a Task), so
-    one created and cancelled before it runs does nothing, as with asyncio.
-    Then it answers at once when it can (answer()), without a coroutine
-    object, and otherwise drives the coroutine running asyncio's algorithm
-    (algorithm()).  Registered as a collections.abc.Coroutine, so
-    create_task(), gather() and wait_for() take it.
+    one created and cancelled before it runs reads nothing, as with asyncio.
+    Then it answers at once when it can, without a coroutine object, and
+    otherwise drives the coroutine running asyncio's algorithm.  Registered
+    as a collections.abc.Coroutine, so create_task(), gather() and
+    wait_for() take it.
     """
 
     @property
     def __name__(self):
-        return self.qualname().rpartition(".")[2]
+        return OP_NAMES[self.op]
 
     @property
     def __qualname__(self):
-        return self.qualname()
+        return "StreamReader." + OP_NAMES[self.op]
 
     def __repr__(self):
-        return f"<{self.qualname()}() operation>"
+        return f"<{self.__qualname__}() operation>"
 
     def __await__(self):
         return self
@@ -782,26 +785,21 @@ cdef class Operation:
     def __next__(self):
         return self.send(None)
 
-    cdef str qualname(self):
-        return type(self).__name__
-
-    cdef int answer(self) except -1:
-        return 0
-
-    cdef object algorithm(self, bint direct):
-        raise NotImplementedError
-
     cdef void finish(self) noexcept:
         self.state = DONE
         self.delegate = None
 
     cdef int start(self) except -1:
+        cdef bint direct
         self.state = RUNNING
         try:
-            if self.answer():
-                self.finish()
-                return 1
-            self.delegate = self.algorithm(self.direct)
+            direct = self.reader.dispatch_is_direct()
+            if direct:
+                self.result = self.reader.answer_now(self.op, self.arg)
+                if self.result is not None:
+                    self.finish()
+                    return 1
+            self.delegate = self.reader.algorithm(self.op, self.arg, direct)
         except BaseException:
             self.finish()
             raise
@@ -824,9 +822,9 @@ cdef class Operation:
 
     def throw(self, *args):
         if self.state == NEW:
-            # As into a coroutine that never ran: raised at once, nothing done.
+            # As into a coroutine that never ran: raised at once, nothing read.
             self.finish()
-            return self.algorithm(False).throw(*args)
+            return self.reader.algorithm(self.op, self.arg, False).throw(*args)
         if self.state == DONE:
             raise args[0] if len(args) == 1 else args[0](*args[1:2])
         try:
@@ -843,28 +841,10 @@ cdef class Operation:
         self.finish()
 
 
-@cython.final
-@cython.freelist(8)
-cdef class ReadOperation(Operation):
-    """reader.readline(), readuntil(), readexactly(), read() or __anext__()."""
-
-    cdef str qualname(self):
-        return "StreamReader." + OP_NAMES[self.op]
-
-    cdef int answer(self) except -1:
-        self.direct = self.reader.dispatch_is_direct()
-        if self.direct:
-            self.result = self.reader.answer_now(self.op, self.arg)
-        return self.result is not None
-
-    cdef object algorithm(self, bint direct):
-        return self.reader.algorithm(self.op, self.arg, direct)
-
-
 cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) except -1:
     """am_send (3.10+): the await and Task path, answering at once without
     raising StopIteration. 0 returned, 1 yielded, -1 error."""
-    cdef Operation operation = <Operation>obj
+    cdef ReadOperation operation = <ReadOperation>obj
     cdef int status
     if operation.state == NEW and arg == <PyObject *>None:
         if operation.start():
@@ -880,9 +860,8 @@ cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) exc
     return status
 
 
-fastio_set_am_send(<PyTypeObject_full *>Operation, <void *>operation_am_send)
 fastio_set_am_send(<PyTypeObject_full *>ReadOperation, <void *>operation_am_send)
-collections.abc.Coroutine.register(Operation)
+collections.abc.Coroutine.register(ReadOperation)
 
 
 cdef int mark_coroutine_function(object method) except -1:
@@ -1101,8 +1080,10 @@ cdef class WriterCore:
         ring_free(&self.ring)
 
     def _pair_reader(self, ReaderCore reader):
-        # The fastio reader of the same connection (None: never hold).
+        # The fastio reader of the same connection: this writer holds bytes
+        # while it has unread input, and it flushes them before it waits.
         self._paired = reader
+        reader._writer_ref = weakref.ref(self)
 
     @property
     def transport(self):

@@ -6,7 +6,6 @@ does not do itself is the running asyncio's own code.
 """
 import asyncio
 import socket
-import weakref
 from asyncio.streams import _DEFAULT_LIMIT
 
 from . import _compat
@@ -80,7 +79,6 @@ class StreamWriter(WriterCore, asyncio.StreamWriter, metaclass=_Replacing):
     def __init__(self, transport, protocol, reader, loop):
         super().__init__(transport, protocol, reader, loop)
         if isinstance(reader, ReaderCore):
-            reader._writer_ref = weakref.ref(self)
             self._pair_reader(reader)
 
     async def drain(self):
