@@ -11,8 +11,11 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 VERSIONS ?= 3.9 3.10 3.11 3.12 3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
 PYTEST_ARGS ?=
+# apt-get needs root; elsewhere sudo, if it asks no password.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
+SERVER_PACKAGES := redis-server memcached
 
-.PHONY: all build debug test test-all bench wheel clean
+.PHONY: all build debug servers test test-all bench wheel clean
 
 all: build
 
@@ -28,7 +31,16 @@ build: $(VENV)/.deps
 debug: $(VENV)/.deps
 	FASTIO_DEBUG=1 $(PY) setup.py -q build_ext --inplace --force
 
-test: build
+# The real servers tests/integration and the library benchmarks talk to.
+# Where they cannot be installed, those tests skip and say why.
+servers:
+	@command -v redis-server >/dev/null 2>&1 && command -v memcached >/dev/null 2>&1 || \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
+	    'apt-get install -y -q --no-install-recommends $(SERVER_PACKAGES) || \
+	     { apt-get update -q && apt-get install -y -q --no-install-recommends $(SERVER_PACKAGES); }' || \
+	  echo "servers: could not install $(SERVER_PACKAGES); tests/integration will skip"
+
+test: build servers
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 test-all:
@@ -43,7 +55,7 @@ test-all:
 	done; \
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
 
-bench: build
+bench: build servers
 	$(PY) -m pytest benchmarks -q -p no:randomly --benchmark-json=.benchmarks/latest.json --benchmark-columns=median,ops --benchmark-sort=name
 	$(PY) benchmarks/report.py .benchmarks/latest.json
 
