@@ -55,8 +55,8 @@ cdef class ReaderCore:
         public object _transport  # the read transport; None also when it cannot pause
         public object _loop     # the event loop that makes waiter futures
         public object _writer_ref  # weakref to the fastio writer sharing this connection, or None
-        unsigned int _type_tag  # tp_version_tag of the type _type_direct was computed for
-        unsigned char _type_direct  # the type overrides none of the methods asyncio calls on self
+        unsigned int _type_tag  # tp_version_tag of the type _type_overrides was computed for
+        unsigned char _type_overrides  # bit i: the type replaces DISPATCHED[i]
         unsigned char _patched  # bit i: DISPATCHED[i] was set on the instance (mock.patch.object)
 
     # Every consumption goes through these two (they reset the scan memory).
@@ -69,13 +69,19 @@ cdef class ReaderCore:
     # or after `start`, or None; bytearray.find()'s errors for bad separators.
     cdef object search(self, list separators, Py_ssize_t start)
 
-    # asyncio's methods reach readuntil(), readline(), _wakeup_waiter() and
-    # _maybe_resume_transport() through self; true when this reader has not
-    # replaced any of them (in a subclass or on the instance), so the fast
-    # paths may call the compiled ones directly.
+    # Which of the methods asyncio's code calls through self (DISPATCHED:
+    # readuntil(), readline(), _wakeup_waiter(), _maybe_resume_transport(),
+    # feed_data()) this reader replaces, in a subclass or on the instance;
+    # the fast paths call the compiled ones directly only where it does not.
+    cdef int overrides(self) except -1
+    # None of the methods the read algorithms dispatch is replaced.
     cdef bint dispatch_is_direct(self) except -1
     # Keep _patched up to date when `name` is set on or deleted from the instance.
     cdef int note_patch(self, object name, bint patched) except -1
+    # feed_data() for bytes at `data`, without an object to hold them.
+    cdef int feed(self, const char *data, Py_ssize_t n) except -1
+    # What feed_data() does once the bytes are stored: wake, maybe pause.
+    cdef int fed(self) except -1
     cdef int wakeup(self) except -1
     cdef int flush_writer(self) except -1
     # _maybe_resume_transport(), dispatched only if something overrides it.

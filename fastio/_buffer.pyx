@@ -12,6 +12,8 @@ from cpython.bytes cimport (
     PyBytes_GET_SIZE,
 )
 from cpython.exc cimport PyErr_Clear, PyErr_Occurred
+from cpython.memoryview cimport PyMemoryView_GET_BUFFER
+from cpython.method cimport PyMethod_Check, PyMethod_GET_FUNCTION
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
@@ -88,7 +90,12 @@ cdef enum:
 cdef bytes NEWLINE = b"\n"
 
 # The methods asyncio's reader calls on self, which the fast paths skip.
-cdef tuple DISPATCHED = ("readuntil", "readline", "_wakeup_waiter", "_maybe_resume_transport")
+cdef tuple DISPATCHED = ("readuntil", "readline", "_wakeup_waiter", "_maybe_resume_transport",
+                        "feed_data")
+cdef enum:
+    # Bits of ReaderCore.overrides(), one per DISPATCHED name.
+    READS_DISPATCHED = 0x0f  # what asyncio's read algorithms call through self
+    FEED_DISPATCHED = 0x10  # what asyncio's protocol calls with received data
 
 
 cdef bytes _needle(object sub):
@@ -373,18 +380,22 @@ cdef class ReaderCore:
 
     # -- feeding, waking, flow control --------------------------------------
 
-    cdef bint dispatch_is_direct(self) except -1:
+    cdef int overrides(self) except -1:
         cdef PyTypeObject *tp = Py_TYPE(self)
-        if self._patched:
-            return False
+        cdef int i
         if not (tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
                 and tp.tp_version_tag != 0 and tp.tp_version_tag == self._type_tag):
             cls = type(self)
-            self._type_direct = all([getattr(cls, name) is getattr(ReaderCore, name)
-                                     for name in DISPATCHED])
+            self._type_overrides = 0
+            for i in range(len(DISPATCHED)):
+                if getattr(cls, DISPATCHED[i]) is not getattr(ReaderCore, DISPATCHED[i]):
+                    self._type_overrides |= 1 << i
             # The lookups above gave the type a version tag, if it can have one.
             self._type_tag = tp.tp_version_tag
-        return self._type_direct
+        return self._type_overrides | self._patched
+
+    cdef bint dispatch_is_direct(self) except -1:
+        return not (self.overrides() & READS_DISPATCHED)
 
     def __setattr__(self, name, value):
         self.note_patch(name, True)
@@ -411,11 +422,21 @@ cdef class ReaderCore:
         if not data:
             return
         ring_append_object(&self.ring, data)
+        self.fed()
+
+    cdef int feed(self, const char *data, Py_ssize_t n) except -1:
+        assert not self._eof, 'feed_data after feed_eof'
+        if n:
+            ring_append(&self.ring, data, n)
+            self.fed()
+        return 0
+
+    cdef int fed(self) except -1:
         if self.dispatch_is_direct():
             self.wakeup()
         else:
             self._wakeup_waiter()
-        self.pause_if_full()
+        return self.pause_if_full()
 
     def feed_eof(self):
         self._eof = True
@@ -994,6 +1015,82 @@ cdef class ReadBufferView:
     def take_prefix(self, n):
         """Consume what ``buf[:n]`` names (with slicing's TypeError)."""
         return self.reader.take(slice(None, n).indices(len(self))[1])
+
+
+# -- receiving: fastio.StreamReaderProtocol as an asyncio.BufferedProtocol -----
+#
+# With data_received(), asyncio's socket transports recv() into a new
+# 256 KiB bytes object per read and shrink it: for a short message that is
+# an mmap(), an mremap() and a munmap() system call, and a page fault, each
+# time.  A BufferedProtocol is given a buffer to recv_into() instead.  The
+# buffer is one per event loop, not per connection: a transport hands its
+# content to buffer_updated() before the loop does anything else, and an
+# idle connection should cost no memory.  What arrives there is fed exactly
+# as data_received() would feed it, through the same overridable methods.
+
+# As much as asyncio's socket transports ask recv() for.
+RECEIVE_SIZE = 256 * 1024
+# event loop -> a memoryview of its buffer (asyncio's SSL transport slices
+# it and expects views, not copies)
+_receive_buffers = weakref.WeakKeyDictionary()
+
+cdef object ASYNCIO_DATA_RECEIVED = _streams.StreamReaderProtocol.data_received
+cdef object ASYNCIO_STREAM_READER = _streams.StreamReaderProtocol.__dict__["_stream_reader"]
+cdef unsigned int _plain_protocol_tag = 0  # tp_version_tag of a type known to be plain
+
+
+cdef bint feeds_like_asyncio(object protocol) except -1:
+    """True when data_received() and _stream_reader are asyncio's own, so
+    feeding the reader directly is what data_received() would do."""
+    global _plain_protocol_tag
+    cdef PyTypeObject *tp = Py_TYPE(protocol)
+    if not (tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
+            and tp.tp_version_tag != 0 and tp.tp_version_tag == _plain_protocol_tag):
+        cls = type(protocol)
+        if (getattr(cls, "data_received") is not ASYNCIO_DATA_RECEIVED
+                or getattr(cls, "_stream_reader") is not ASYNCIO_STREAM_READER):
+            return False
+        _plain_protocol_tag = tp.tp_version_tag
+    # One set on the instance (mock.patch.object) counts too.
+    method = protocol.data_received
+    return PyMethod_Check(method) and PyMethod_GET_FUNCTION(method) == <PyObject *>ASYNCIO_DATA_RECEIVED
+
+
+@cython.binding(True)
+def get_buffer(self, sizehint):
+    """The event loop's receive buffer: the transport fills it, then calls
+    buffer_updated()."""
+    try:
+        return self._fastio_receive_buffer
+    except AttributeError:
+        pass
+    buffer = _receive_buffers.get(self._loop)
+    if buffer is None:
+        buffer = _receive_buffers[self._loop] = memoryview(bytearray(RECEIVE_SIZE))
+    self._fastio_receive_buffer = buffer
+    return buffer
+
+
+@cython.binding(True)
+def buffer_updated(self, Py_ssize_t nbytes):
+    """Feed the first nbytes of the receive buffer, as data_received() would."""
+    cdef memoryview buffer = self._fastio_receive_buffer
+    cdef const char *data = <const char *>PyMemoryView_GET_BUFFER(buffer).buf
+    cdef Py_ssize_t size = PyMemoryView_GET_BUFFER(buffer).len
+    if not 0 <= nbytes <= size:
+        raise ValueError(f"buffer_updated() given {nbytes} bytes of a {size}-byte buffer")
+    if feeds_like_asyncio(self):
+        wr = self._stream_reader_wr
+        reader = None if wr is None else wr()
+        if reader is None:
+            return
+        if isinstance(reader, ReaderCore) and not (
+                (<ReaderCore>reader).overrides() & FEED_DISPATCHED):
+            (<ReaderCore>reader).feed(data, nbytes)
+        else:
+            reader.feed_data(PyBytes_FromStringAndSize(data, nbytes))
+    else:
+        self.data_received(PyBytes_FromStringAndSize(data, nbytes))
 
 
 # -- the writer ------------------------------------------------------------------

@@ -9,6 +9,7 @@ import socket
 from asyncio.streams import _DEFAULT_LIMIT
 
 from . import _compat
+from . import _buffer
 from ._buffer import ReaderCore, WriterCore
 
 __all__ = (
@@ -95,8 +96,18 @@ class StreamWriter(WriterCore, asyncio.StreamWriter, metaclass=_Replacing):
             await super().drain()
 
 
-class StreamReaderProtocol(asyncio.StreamReaderProtocol, metaclass=_Replacing):
-    """asyncio's StreamReaderProtocol, making fastio writers for servers."""
+class StreamReaderProtocol(asyncio.StreamReaderProtocol, asyncio.BufferedProtocol,
+                           metaclass=_Replacing):
+    """asyncio's StreamReaderProtocol, making fastio writers for servers.
+
+    It is also a BufferedProtocol, so socket transports receive into one
+    buffer per event loop rather than a new bytes object per read (see
+    _buffer.get_buffer); transports that only call data_received() work as
+    before.
+    """
+
+    get_buffer = _buffer.get_buffer
+    buffer_updated = _buffer.buffer_updated
 
 
 # The interpreter's own functions and connection_made(), run with fastio's

@@ -219,6 +219,31 @@ def _subclass_of(base):
 READER_KINDS = ["impl", "asyncio", "impl-subclass", "asyncio-subclass"]
 
 
+def via_data_received(protocol, data):
+    protocol.data_received(data)
+
+
+def via_transport(protocol, data):
+    """Deliver `data` as asyncio's transports do: into get_buffer()'s buffer,
+    then buffer_updated(), for a BufferedProtocol; else data_received()."""
+    if not isinstance(protocol, asyncio.BufferedProtocol):
+        protocol.data_received(bytes(data))
+        return
+    data = memoryview(bytes(data))
+    while data:
+        buffer = protocol.get_buffer(-1)
+        n = min(len(buffer), len(data))
+        assert n > 0
+        buffer[:n] = data[:n]
+        protocol.buffer_updated(n)
+        data = data[n:]
+
+
+@pytest.fixture(params=[via_data_received, via_transport], ids=["data_received", "transport"])
+def deliver(request):
+    return request.param
+
+
 def make_reader(kind, impl, loop, **kwds):
     base = impl.StreamReader if kind.startswith("impl") else asyncio.streams.StreamReader
     if kind.endswith("subclass"):
@@ -227,12 +252,12 @@ def make_reader(kind, impl, loop, **kwds):
 
 
 @pytest.mark.parametrize("kind", READER_KINDS)
-def test_reader_gets_data_and_eof(impl, loop, harness, kind):
+def test_reader_gets_data_and_eof(impl, loop, harness, kind, deliver):
     reader = make_reader(kind, impl, loop)
     protocol, transport, _ = made(impl, harness, reader)
     assert reader._transport is transport
-    protocol.data_received(b"first ")
-    protocol.data_received(bytearray(b"second\n"))
+    deliver(protocol, b"first ")
+    deliver(protocol, bytearray(b"second\n"))
     assert protocol.eof_received() is True
     assert run(loop, reader.readline()) == b"first second\n"
     assert run(loop, reader.read()) == b""
@@ -242,16 +267,16 @@ def test_reader_gets_data_and_eof(impl, loop, harness, kind):
 
 
 @pytest.mark.parametrize("kind", READER_KINDS)
-def test_read_waiting_while_data_arrives(impl, loop, harness, kind):
+def test_read_waiting_while_data_arrives(impl, loop, harness, kind, deliver):
     reader = make_reader(kind, impl, loop)
     protocol, transport, _ = made(impl, harness, reader)
     task = loop.create_task(reader.readexactly(6))
     spin(loop)
     assert not task.done()
-    protocol.data_received(b"abc")
+    deliver(protocol, b"abc")
     spin(loop)
     assert not task.done()
-    protocol.data_received(b"defg")
+    deliver(protocol, b"defg")
     spin(loop)
     assert task.result() == b"abcdef"
     protocol.connection_lost(None)
@@ -259,10 +284,10 @@ def test_read_waiting_while_data_arrives(impl, loop, harness, kind):
 
 
 @pytest.mark.parametrize("kind", READER_KINDS)
-def test_reader_flow_control_reaches_the_transport(impl, loop, harness, kind):
+def test_reader_flow_control_reaches_the_transport(impl, loop, harness, kind, deliver):
     reader = make_reader(kind, impl, loop, limit=4)
     protocol, transport, _ = made(impl, harness, reader)
-    protocol.data_received(b"123456789")      # over 2 * limit
+    deliver(protocol, b"123456789")      # over 2 * limit
     assert transport.reading == ["pause_reading"]
     assert run(loop, reader.read(6)) == b"123456"
     assert transport.reading == ["pause_reading", "resume_reading"]
@@ -306,24 +331,125 @@ def test_connection_lost_without_exception(impl, loop, harness, kind):
         assert reader.seen == [("data", b"rest"), "eof"]
 
 
-def test_protocol_without_reader(impl, loop, harness):
+def test_protocol_without_reader(impl, loop, harness, deliver):
     protocol, transport, _ = made(impl, harness, reader=None)
-    protocol.data_received(b"dropped")
+    deliver(protocol, b"dropped")
     assert protocol.eof_received() is True
     protocol.connection_lost(None)
     assert protocol._closed.result() is None
 
 
-def test_reader_collected_before_data_arrives(impl, loop, harness):
+def test_reader_collected_before_data_arrives(impl, loop, harness, deliver):
     # The protocol holds its reader weakly (no callback): once the program
     # drops it, data and EOF go nowhere.
     protocol, transport, reader = made(impl, harness, reader="default")
     del reader
     gc.collect()
     assert protocol._stream_reader is None
-    protocol.data_received(b"nobody")
+    deliver(protocol, b"nobody")
     assert protocol.eof_received() is True
     protocol.connection_lost(None)
+
+
+def test_data_after_eof_fails_alike(impl, loop, harness, deliver):
+    protocol, transport, reader = made(impl, harness)
+    protocol.eof_received()
+    with pytest.raises(AssertionError, match="^feed_data after feed_eof$"):
+        deliver(protocol, b"late")
+    assert run(loop, reader.read()) == b""
+
+
+def test_data_larger_than_one_receive(impl, loop, harness, deliver):
+    # More than a socket transport reads at once (256 KiB), in one delivery.
+    reader = impl.StreamReader(loop=loop, limit=2**20)
+    protocol, transport, _ = made(impl, harness, reader)
+    data = bytes(i for i in range(256) if i != 10) * 4096 + b"\n"
+    deliver(protocol, data)
+    assert run(loop, reader.readline()) == data
+
+
+def test_protocol_subclass_sees_every_receive(impl, loop, harness, deliver):
+    class Counting(impl.StreamReaderProtocol):
+        def data_received(self, data):
+            seen.append(data)
+            super().data_received(data)
+
+    seen = []
+    protocol, transport, reader = made(impl, harness, protocol_cls=Counting)
+    deliver(protocol, b"one\n")
+    deliver(protocol, b"two\n")
+    assert seen == [b"one\n", b"two\n"] and all(type(d) is bytes for d in seen)
+    assert run(loop, reader.readuntil(b"two\n")) == b"one\ntwo\n"
+
+
+def test_data_received_patched_on_the_instance(impl, loop, harness, deliver):
+    protocol, transport, reader = made(impl, harness)
+    seen = []
+    original = protocol.data_received
+    protocol.data_received = lambda data: (seen.append(data), original(data))
+    deliver(protocol, b"patched\n")
+    assert seen == [b"patched\n"]
+    del protocol.data_received
+    deliver(protocol, b"plain\n")
+    assert seen == [b"patched\n"]
+    assert run(loop, reader.read(100)) == b"patched\nplain\n"
+
+
+def test_feed_data_patched_on_the_reader(impl, loop, harness, deliver):
+    protocol, transport, reader = made(impl, harness)
+    seen = []
+    original = reader.feed_data
+    reader.feed_data = lambda data: (seen.append(data), original(data))
+    deliver(protocol, b"x\n")
+    assert seen == [b"x\n"]
+    assert run(loop, reader.readline()) == b"x\n"
+
+
+def test_one_receive_buffer_per_loop(loop, harness):
+    # The buffer a transport receives into is the loop's, not the
+    # connection's: an idle connection holds none of it.
+    first, _, _ = made(fastio, harness)
+    second, _, _ = made(fastio, harness)
+    assert isinstance(first, asyncio.BufferedProtocol)
+    buffer = first.get_buffer(-1)
+    assert second.get_buffer(100) is buffer
+    assert len(buffer) >= 64 * 1024 and not buffer.readonly
+    other_loop = asyncio.new_event_loop()
+    try:
+        elsewhere = fastio.StreamReaderProtocol(fastio.StreamReader(loop=other_loop), loop=other_loop)
+        assert elsewhere.get_buffer(-1) is not buffer
+    finally:
+        other_loop.close()
+
+
+@pytest.mark.parametrize("nbytes", [-1, 256 * 1024 + 1])
+def test_buffer_updated_beyond_the_buffer(loop, harness, nbytes):
+    protocol, transport, reader = made(fastio, harness)
+    protocol.get_buffer(-1)
+    with pytest.raises(ValueError, match="buffer_updated"):
+        protocol.buffer_updated(nbytes)
+    assert len(reader._buffer) == 0
+
+
+def test_read_pipe_transport_uses_data_received(impl, loop):
+    # Pipe transports call data_received() only.
+    import os
+
+    async def main():
+        reader = impl.StreamReader()
+        read_fd, write_fd = os.pipe()
+        with open(read_fd, "rb", buffering=0) as pipe:
+            transport, _ = await loop.connect_read_pipe(
+                lambda: impl.StreamReaderProtocol(reader), pipe)
+            try:
+                os.write(write_fd, b"through a pipe\nrest")
+                os.close(write_fd)
+                return [await reader.readline(), await reader.read()]
+            finally:
+                transport.close()
+                await asyncio.sleep(0)
+
+    assert run(loop, main()) == [b"through a pipe\n", b"rest"]
 
 
 # --------------------------------------------------------------------------
