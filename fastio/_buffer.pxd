@@ -1,3 +1,5 @@
+from cpython.object cimport PyObject
+
 # The compiled API of fastio: the bytes between a transport and a stream.
 #
 # Ring is the storage, embedded in the object that owns it so an idle stream
@@ -84,6 +86,10 @@ cdef class ReaderCore:
     cdef int fed(self) except -1
     cdef int wakeup(self) except -1
     cdef int flush_writer(self) except -1
+    # _wait_for_data()'s checks and preparations; the future to await.
+    cdef object begin_wait(self, object func_name)
+    # readline()'s handling of a LimitOverrunError: the ValueError to raise.
+    cdef object line_overrun(self, e)
     # _maybe_resume_transport(), dispatched only if something overrides it.
     cdef int resume_dispatched(self) except -1
     cdef int pause_if_full(self) except -1
@@ -115,6 +121,9 @@ cdef class ReadOperation:
     # The fast answer (1, with self.result set) or the algorithm ready to
     # be driven (0).
     cdef int start(self) except -1
+    # One send(): 1 (the value yielded in presult), 0 (the value returned
+    # in presult), or an exception.
+    cdef int step(self, object value, PyObject **presult) except -1
 
 
 cdef class ReadBufferView:
@@ -152,3 +161,5 @@ cdef class WriterCore:
     # write(): hold `data` if it is small and the batch goes on, else hand
     # it (after what is held) to the transport.
     cdef int write_one(self, object data, bint lines) except -1
+    # Hand over what is held; true when asyncio's drain() would wait.
+    cdef bint drain_waits(self) except -1

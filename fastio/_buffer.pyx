@@ -15,7 +15,7 @@ from cpython.exc cimport PyErr_Clear, PyErr_Occurred
 from cpython.memoryview cimport PyMemoryView_GET_BUFFER
 from cpython.method cimport PyMethod_Check, PyMethod_GET_FUNCTION
 from cpython.object cimport PyObject
-from cpython.ref cimport Py_INCREF
+from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
 from libc.string cimport memchr, memcmp, memcpy, memmove, memset
@@ -33,7 +33,10 @@ from asyncio.streams import _DEFAULT_LIMIT
 from . import _compat
 
 _streams = sys.modules["asyncio.streams"]
+_futures = sys.modules["asyncio.futures"]
+_BASE_CREATE_FUTURE = sys.modules["asyncio.base_events"].BaseEventLoop.create_future
 _asyncio_drain_helper = _streams.FlowControlMixin._drain_helper
+_asyncio_drain = _streams.StreamWriter.drain
 
 
 cdef extern from "string.h" nogil:
@@ -50,11 +53,13 @@ cdef extern from *:
         if (type->tp_as_async) type->tp_as_async->am_send = (sendfunc)send;
     }
     #else
-    /* No am_send before 3.10: awaits go through __next__ instead. */
+    /* No PyIter_Send before 3.10: the same through __next__ / send(). */
     static int fastio_iter_send(PyObject *it, PyObject *arg, PyObject **res) {
-        (void)it; (void)arg; (void)res;
-        PyErr_SetString(PyExc_SystemError, "am_send needs Python 3.10");
-        return -1;
+        PyObject *r = (arg == Py_None && PyIter_Check(it))
+            ? Py_TYPE(it)->tp_iternext(it)
+            : PyObject_CallMethod(it, "send", "O", arg);
+        if (r) { *res = r; return 1; }
+        return _PyGen_FetchStopIterationValue(res) == 0 ? 0 : -1;
     }
     static void fastio_set_am_send(PyTypeObject *type, void *send) { (void)type; (void)send; }
     #endif
@@ -593,11 +598,17 @@ cdef class ReaderCore:
         self._maybe_resume_transport()
         return 0
 
-    async def _wait_for_data(self, func_name):
+    @cython.binding(True)
+    def _wait_for_data(self, func_name):
         """Wait until feed_data() or feed_eof() is called.
 
         If stream was paused, automatically resume it.
         """
+        # An operation like the read methods' (no coroutine object): the
+        # read algorithms wait through it once per arriving chunk.
+        return new_read(self, OP_WAIT, func_name)
+
+    cdef object begin_wait(self, object func_name):
         # One waiter links feed_data() to one read coroutine: with two, which
         # of them gets the next data would be arbitrary.
         if self._waiter is not None:
@@ -614,68 +625,86 @@ cdef class ReaderCore:
             self._paused = False
             self._transport.resume_reading()
 
-        self._waiter = self._loop.create_future()
-        try:
-            await self._waiter
-        finally:
-            self._waiter = None
+        self._waiter = new_future(self._loop)
+        return self._waiter
 
-    async def _readline_slow(self, direct=False):
+    async def _readline_slow(self):
+        # Something replaces readuntil(): asyncio's readline() calls it
+        # through self.
         sep = NEWLINE
         try:
-            # `direct`: nothing overrides readuntil(), so skip its dispatch.
-            line = await (self._readuntil_slow(sep) if direct else self.readuntil(sep))
+            line = await self.readuntil(sep)
         except IncompleteReadError as e:
             return e.partial
         except LimitOverrunError as e:
-            view = ReadBufferView(self)
-            if view.startswith(sep, e.consumed):
-                del view[:e.consumed + len(sep)]
-            else:
-                view.clear()
-            self.resume_dispatched()
-            raise ValueError(e.args[0])
+            raise self.line_overrun(e)
         return line
 
-    async def _readuntil_slow(self, separator):
-        cdef Py_ssize_t offset, buflen
-        if PyBytes_CheckExact(separator) and PyBytes_GET_SIZE(separator):
-            # What _compat.separators() returns for it, on every version.
-            separators = [separator]
-            min_seplen = max_seplen = PyBytes_GET_SIZE(separator)
+    cdef object line_overrun(self, e):
+        # readline()'s answer to a line over the limit: drop it (with its
+        # newline, if that arrived), and raise ValueError.
+        view = ReadBufferView(self)
+        if view.startswith(NEWLINE, e.consumed):
+            del view[:e.consumed + len(NEWLINE)]
         else:
-            separators, min_seplen, max_seplen = _compat.separators(separator)
-        if self._exception is not None:
-            raise self._exception
-
-        # No separator begins before `offset`.
-        offset = 0
-        while True:
-            buflen = ring_size(&self.ring)
-            if buflen - offset >= min_seplen:
-                match = self.search(separators, offset)
-                if match is not None:
-                    break
-                # The longest separator may have arrived all but its last byte.
-                offset = max(0, buflen + 1 - max_seplen)
-                if offset > self._limit_value:
-                    raise LimitOverrunError(
-                        'Separator is not found, and chunk exceed the limit', offset)
-
-            # Checked after the search: the last chunk before EOF may have
-            # completed a separator.
-            if self._eof:
-                raise IncompleteReadError(self.take(ring_size(&self.ring)), None)
-
-            await self._wait_for_data('readuntil')
-
-        match_start, match_end = match
-        if match_start > self._limit_value:
-            raise LimitOverrunError(
-                'Separator is found, but chunk is longer than limit', match_start)
-        chunk = self.take(match_end)
+            view.clear()
         self.resume_dispatched()
-        return chunk
+        return ValueError(e.args[0])
+
+    async def _readuntil_slow(self, separator, int op=OP_READUNTIL):
+        # With op OP_READLINE or OP_ANEXT (separator b"\\n", and nothing
+        # replaces readuntil() or readline()), this is also what readline()
+        # and __anext__() do with readuntil()'s outcome: one coroutine where
+        # asyncio has three.
+        cdef Py_ssize_t offset, buflen
+        try:
+            if PyBytes_CheckExact(separator) and PyBytes_GET_SIZE(separator):
+                # What _compat.separators() returns for it, on every version.
+                separators = [separator]
+                min_seplen = max_seplen = PyBytes_GET_SIZE(separator)
+            else:
+                separators, min_seplen, max_seplen = _compat.separators(separator)
+            if self._exception is not None:
+                raise self._exception
+
+            # No separator begins before `offset`.
+            offset = 0
+            while True:
+                buflen = ring_size(&self.ring)
+                if buflen - offset >= min_seplen:
+                    match = self.search(separators, offset)
+                    if match is not None:
+                        break
+                    # The longest separator may have arrived all but its last byte.
+                    offset = max(0, buflen + 1 - max_seplen)
+                    if offset > self._limit_value:
+                        raise LimitOverrunError(
+                            'Separator is not found, and chunk exceed the limit', offset)
+
+                # Checked after the search: the last chunk before EOF may have
+                # completed a separator.
+                if self._eof:
+                    raise IncompleteReadError(self.take(ring_size(&self.ring)), None)
+
+                await self._wait_for_data('readuntil')
+
+            match_start, match_end = match
+            if match_start > self._limit_value:
+                raise LimitOverrunError(
+                    'Separator is found, but chunk is longer than limit', match_start)
+            line = self.take(match_end)
+            self.resume_dispatched()
+        except IncompleteReadError as e:
+            if op == OP_READUNTIL:
+                raise
+            line = e.partial
+        except LimitOverrunError as e:
+            if op == OP_READUNTIL:
+                raise
+            raise self.line_overrun(e)
+        if op == OP_ANEXT and line == b'':
+            raise StopAsyncIteration
+        return line
 
     async def _read_slow(self, n):
         if self._exception is not None:
@@ -725,8 +754,9 @@ cdef class ReaderCore:
         self.resume_dispatched()
         return data
 
-    async def _anext_slow(self, direct=False):
-        val = await (self._readline_slow(True) if direct else self.readline())
+    async def _anext_slow(self):
+        # Something replaces readline() (or readuntil()).
+        val = await self.readline()
         if val == b'':
             raise StopAsyncIteration
         return val
@@ -741,15 +771,17 @@ cdef class ReaderCore:
         return self.try_read(arg)
 
     cdef object algorithm(self, int op, object arg, bint direct):
-        if op == OP_READLINE:
-            return self._readline_slow(direct)
         if op == OP_READUNTIL:
             return self._readuntil_slow(arg)
         if op == OP_READEXACTLY:
             return self._readexactly_slow(arg)
         if op == OP_READ:
             return self._read_slow(arg)
-        return self._anext_slow(direct)
+        if direct:
+            return self._readuntil_slow(NEWLINE, op)
+        if op == OP_READLINE:
+            return self._readline_slow()
+        return self._anext_slow()
 
 
 cdef enum:
@@ -758,13 +790,28 @@ cdef enum:
     OP_READEXACTLY = 2
     OP_READ = 3
     OP_ANEXT = 4
+    OP_WAIT = 5  # _wait_for_data()
+    OP_DRAIN = 6  # StreamWriter.drain(): the writer is in `arg`, no reader
 
 cdef enum:
     NEW = 0  # what a fresh (zeroed) ReadOperation holds
     RUNNING = 1
     DONE = 2
 
-cdef tuple OP_NAMES = ("readline", "readuntil", "readexactly", "read", "__anext__")
+cdef tuple OP_NAMES = ("readline", "readuntil", "readexactly", "read", "__anext__",
+                       "_wait_for_data", "drain")
+
+
+cdef object new_future(object loop):
+    # loop.create_future(), without the Python frame of asyncio's own
+    # (futures.Future(loop=self), looked up when called, as there).
+    if getattr(type(loop), "create_future") is _BASE_CREATE_FUTURE:
+        return _futures.Future(loop=loop)
+    return loop.create_future()
+
+
+async def _unstarted():
+    pass
 
 
 cdef inline ReadOperation new_read(ReaderCore reader, int op, object arg):
@@ -795,7 +842,7 @@ cdef class ReadOperation:
 
     @property
     def __qualname__(self):
-        return "StreamReader." + OP_NAMES[self.op]
+        return ("StreamWriter." if self.op == OP_DRAIN else "StreamReader.") + OP_NAMES[self.op]
 
     def __repr__(self):
         return f"<{self.__qualname__}() operation>"
@@ -807,6 +854,10 @@ cdef class ReadOperation:
         return self.send(None)
 
     cdef void finish(self) noexcept:
+        if self.op == OP_WAIT and self.delegate is not None:
+            # _wait_for_data()'s `finally: self._waiter = None`, however
+            # the wait ends.
+            self.reader._waiter = None
         self.state = DONE
         self.delegate = None
 
@@ -814,6 +865,17 @@ cdef class ReadOperation:
         cdef bint direct
         self.state = RUNNING
         try:
+            if self.op == OP_WAIT:
+                # The future's own iterator: it yields the future to the
+                # Task and returns (or raises) its result.
+                self.delegate = iter(self.reader.begin_wait(self.arg))
+                return 0
+            if self.op == OP_DRAIN:
+                if (<WriterCore>self.arg).drain_waits():
+                    self.delegate = _asyncio_drain(self.arg)
+                    return 0
+                self.finish()
+                return 1  # with self.result None: what drain() returns
             direct = self.reader.dispatch_is_direct()
             if direct:
                 self.result = self.reader.answer_now(self.op, self.arg)
@@ -826,26 +888,43 @@ cdef class ReadOperation:
             raise
         return 0
 
-    def send(self, value):
+    cdef int step(self, object value, PyObject **presult) except -1:
+        # One send(): 1 with the value yielded in presult, 0 with the value
+        # returned, or an exception.
+        cdef int status
         if self.state == NEW:
             if value is not None:
                 raise TypeError("can't send non-None value to a just-started coroutine")
             if self.start():
-                result, self.result = self.result, None
-                raise StopIteration(result)
+                presult[0] = <PyObject *>self.result
+                Py_INCREF(self.result)
+                self.result = None
+                return 0
         elif self.state == DONE:
             raise RuntimeError("cannot reuse already awaited coroutine")
         try:
-            return self.delegate.send(value)
+            status = fastio_iter_send(self.delegate, value, presult)
         except BaseException:
             self.finish()
             raise
+        if status == 0:
+            self.finish()
+        return status
+
+    def send(self, value):
+        cdef PyObject *out = NULL
+        cdef int status = self.step(value, &out)
+        result = <object>out
+        Py_DECREF(result)  # step() gave a new reference
+        if status == 1:
+            return result
+        raise StopIteration(result)
 
     def throw(self, *args):
         if self.state == NEW:
             # As into a coroutine that never ran: raised at once, nothing read.
             self.finish()
-            return self.reader.algorithm(self.op, self.arg, False).throw(*args)
+            return _unstarted().throw(*args)
         if self.state == DONE:
             raise args[0] if len(args) == 1 else args[0](*args[1:2])
         try:
@@ -865,20 +944,7 @@ cdef class ReadOperation:
 cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) except -1:
     """am_send (3.10+): the await and Task path, answering at once without
     raising StopIteration. 0 returned, 1 yielded, -1 error."""
-    cdef ReadOperation operation = <ReadOperation>obj
-    cdef int status
-    if operation.state == NEW and arg == <PyObject *>None:
-        if operation.start():
-            presult[0] = <PyObject *>operation.result
-            Py_INCREF(operation.result)
-            operation.result = None
-            return 0
-    elif operation.state != RUNNING:
-        operation.send(<object>arg)  # raises what is due
-    status = fastio_iter_send(operation.delegate, <object>arg, presult)
-    if status != 1:
-        operation.finish()
-    return status
+    return (<ReadOperation>obj).step(<object>arg, presult)
 
 
 fastio_set_am_send(<PyTypeObject_full *>ReadOperation, <void *>operation_am_send)
@@ -898,7 +964,7 @@ cdef int mark_coroutine_function(object method) except -1:
     return 0
 
 
-for _name in OP_NAMES[:OP_ANEXT]:
+for _name in OP_NAMES[:OP_ANEXT] + (OP_NAMES[OP_WAIT],):
     mark_coroutine_function(getattr(ReaderCore, _name))
 
 
@@ -1255,7 +1321,21 @@ cdef class WriterCore:
         self._through = True
         return self._transport.close()
 
-    def _drain_waits(self):
+    @cython.binding(True)
+    def drain(self):
+        """Flush the write buffer.
+
+        The intended use is to write
+
+          w.write(data)
+          await w.drain()
+        """
+        # When awaited: what is held leaves, and asyncio's own drain() runs
+        # only if it would wait (drain_waits()); most calls need no
+        # coroutine at all.
+        return new_read(None, OP_DRAIN, self)
+
+    cdef bint drain_waits(self) except -1:
         """Hand over what is held; then False when asyncio's drain() would
         return at once: the reader holds no exception, the transport is not
         closing and the protocol (with asyncio's own _drain_helper) is
@@ -1269,3 +1349,5 @@ cdef class WriterCore:
         return (type(protocol)._drain_helper is not _asyncio_drain_helper
                 or protocol._connection_lost or protocol._paused)
 
+
+mark_coroutine_function(WriterCore.drain)

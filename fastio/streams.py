@@ -74,26 +74,13 @@ class StreamWriter(WriterCore, asyncio.StreamWriter, metaclass=_Replacing):
     Everything that does not write is asyncio's own: __init__, __repr__,
     wait_closed(), get_extra_info(), is_closing(), can_write_eof(),
     start_tls() and __del__ as the running interpreter has them, and drain()
-    when it has anything to wait for.
+    when it has anything to wait for (WriterCore.drain).
     """
 
     def __init__(self, transport, protocol, reader, loop):
         super().__init__(transport, protocol, reader, loop)
         if isinstance(reader, ReaderCore):
             self._pair_reader(reader)
-
-    async def drain(self):
-        """Flush the write buffer.
-
-        The intended use is to write
-
-          w.write(data)
-          await w.drain()
-        """
-        # asyncio's drain() decides on the transport's buffer and the
-        # protocol's state: _drain_waits() hands over what is held first.
-        if self._drain_waits():
-            await super().drain()
 
 
 class StreamReaderProtocol(asyncio.StreamReaderProtocol, asyncio.BufferedProtocol,
