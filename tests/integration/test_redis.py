@@ -215,13 +215,13 @@ def test_set_get_incr(redis_server, streams, prefix, protocol):
 async def _wrong_type(server, prefix):
     client = make_client(server)
     try:
-        await client.delete(prefix + "k")
         await client.set(prefix + "k", "a string")
         try:
             await client.lpush(prefix + "k", "x")
         finally:
             # The error was a reply like any other: the connection goes on.
             assert await client.get(prefix + "k") == b"a string"
+            await client.delete(prefix + "k")
     finally:
         await close_client(client)
 
@@ -230,7 +230,10 @@ async def _not_an_integer(server, prefix):
     client = make_client(server)
     try:
         await client.set(prefix + "k", "seven")
-        await client.incr(prefix + "k")
+        try:
+            await client.incr(prefix + "k")
+        finally:
+            await client.delete(prefix + "k")
     finally:
         await close_client(client)
 
@@ -436,14 +439,65 @@ def test_50_concurrent_tasks_on_one_pool(redis_server, streams, prefix, pool):
     run(main())
 
 
+async def _until(condition):
+    """Wait (bounded) for `condition()` to hold while the loop runs."""
+    for _ in range(TIMEOUT * 200):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the condition never held")
+
+
+async def _stale_connection(server, prefix, how):
+    """Leave a connection in the pool with a reply unread, or closed by the
+    server, and see what the pool's next command gets.  redis-py decides
+    from the stream: ``at_eof()``, and since 5.x ``_buffer`` (on RESP2: with
+    RESP3, redis-py 8 skips the check for its maintenance notifications)."""
+    client, admin = make_client(server, protocol=2), make_client(server)
+    try:
+        await client.set(prefix + "k", b"value")
+        pool = client.connection_pool
+        conn = await pool.get_connection()
+        reader = conn._reader
+        if how == "unread-reply":
+            await conn.send_command("PING")
+            await _until(lambda: len(reader._buffer) > 0)
+        else:
+            await conn.send_command("CLIENT", "ID")
+            client_id = await conn.read_response()
+            await admin.execute_command("CLIENT", "KILL", "ID", client_id)
+            await _until(reader.at_eof)
+        await pool.release(conn)
+        got = await client.get(prefix + "k")
+        await client.delete(prefix + "k")
+        return got, conn._reader is reader
+    finally:
+        await close_client(admin)
+        await close_client(client)
+
+
+@pytest.mark.parametrize("how", ["unread-reply", "closed-by-server"])
+def test_pool_checks_stale_connections_the_same(redis_server, prefix, how):
+    plain, fast = on_both(_stale_connection, redis_server, prefix, how)
+    assert plain[0] == "ok", plain
+    if how == "closed-by-server":
+        # At EOF: the pool connects again and the GET is answered.
+        assert plain[1] == (b"value", False)
+    else:
+        # Newer redis-py sees the bytes waiting and connects again; older
+        # looks at EOF only, keeps the connection and reads the stale PONG.
+        assert plain[1] in [(b"value", False), (b"PONG", True)], plain
+    assert fast == plain
+
+
 # --------------------------------------------------------------------------
 # Timeouts and cancellation
 # --------------------------------------------------------------------------
 
 
 async def _blocking_read_times_out(server, prefix):
-    """BLPOP waits 5 s on the server; the client gives up after 0.2 s."""
-    client = make_client(server, socket_timeout=0.2)
+    """BLPOP waits 5 s on the server; the client gives up after 0.5 s."""
+    client = make_client(server, socket_timeout=0.5)
     try:
         await client.delete(prefix + "empty")
         try:
