@@ -38,8 +38,10 @@ cdef void ring_drop(Ring *ring, Py_ssize_t n) noexcept
 # Offset of the first sep at or after `start`, or -1 (memchr / memmem).
 cdef Py_ssize_t ring_find(const Ring *ring, const char *sep, Py_ssize_t seplen,
                           Py_ssize_t start) noexcept
-# Release the storage.
+# Release the storage (a large block may be kept as the process's spare).
 cdef void ring_free(Ring *ring) noexcept
+# Give an empty ring the spare block.
+cdef void take_spare(Ring *ring) noexcept
 
 
 cdef class ReaderCore:
