@@ -154,11 +154,12 @@ def test_binary_output_with_readexactly(on_both):
 COMMUNICATE_CHILD = """\
 import sys
 data = sys.stdin.buffer.read()
+backwards = data[::-1]
 out, err = sys.stdout.buffer, sys.stderr.buffer
 step = 10000
 for i in range(0, len(data), step):
     out.write(data[i:i + step] * 3)
-    err.write(data[::-1][i:i + step])
+    err.write(backwards[i:i + step])
 out.flush()
 err.flush()
 sys.exit(5)
