@@ -73,3 +73,20 @@ def own_server():
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def on_both():
+    """`on_both(coro_fn, *args)` runs outcome() on plain asyncio, then again
+    under fastio.install() (undone after), and returns the two outcomes, for a
+    test to assert them equal."""
+    def run(coro_fn, *args, timeout=30.0):
+        assert not fastio.installed()
+        plain = outcome(coro_fn, *args, timeout=timeout)
+        fastio.install()
+        try:
+            return plain, outcome(coro_fn, *args, timeout=timeout)
+        finally:
+            fastio.uninstall()
+
+    return run
