@@ -2,12 +2,9 @@
 
 ``streams`` runs a test twice: once on plain asyncio, once with
 ``fastio.install()`` in force (undone after), so each expectation is checked on
-both with one body. ``outcome()`` runs a coroutine function and returns what a
-caller could observe of it (its result, or its exception's type and message),
-for comparing the two directly.
+both with one body.  compare.py runs one program on both, to compare what
+they gave directly.
 """
-import asyncio
-
 import pytest
 
 import fastio
@@ -24,19 +21,6 @@ def streams(request):
             fastio.uninstall()
     else:
         yield request.param
-
-
-def outcome(coro_fn, *args, timeout=30.0):
-    """Run `coro_fn(*args)` on a new loop; return ("ok", result) or ("raised", type, str)."""
-    loop = asyncio.new_event_loop()
-    try:
-        result = loop.run_until_complete(asyncio.wait_for(coro_fn(*args), timeout))
-        return ("ok", result)
-    except Exception as exc:
-        return ("raised", type(exc), str(exc))
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
 
 
 def _start(kind):
@@ -73,20 +57,3 @@ def own_server():
     yield start
     for server in started:
         server.stop()
-
-
-@pytest.fixture
-def on_both():
-    """`on_both(coro_fn, *args)` runs outcome() on plain asyncio, then again
-    under fastio.install() (undone after), and returns the two outcomes, for a
-    test to assert them equal."""
-    def run(coro_fn, *args, timeout=30.0):
-        assert not fastio.installed()
-        plain = outcome(coro_fn, *args, timeout=timeout)
-        fastio.install()
-        try:
-            return plain, outcome(coro_fn, *args, timeout=timeout)
-        finally:
-            fastio.uninstall()
-
-    return run

@@ -16,6 +16,7 @@ import random
 import pytest
 
 import fastio
+from compare import on_both
 
 aiomcache = pytest.importorskip("aiomcache", reason="aiomcache (tests/requirements.txt) is not installed")
 
@@ -132,7 +133,7 @@ def test_multi_get_of_100_keys(streams, loop, memcached_server):
     assert apart == expected
 
 
-def test_values_near_the_item_size_limit(on_both, memcached_server):
+def test_values_near_the_item_size_limit(memcached_server):
     seen_types = []
 
     async def program():
@@ -166,7 +167,7 @@ def test_values_near_the_item_size_limit(on_both, memcached_server):
     assert after == ("ok", True) and small == b"fine"
 
 
-def test_counters_and_conditional_commands(on_both, memcached_server):
+def test_counters_and_conditional_commands(memcached_server):
     async def program():
         client = aiomcache.Client(memcached_server.host, memcached_server.port)
         calls = [
@@ -246,7 +247,7 @@ def _crash_and_start(server):
 
 
 @pytest.mark.parametrize("how", ["restart", "crash-while-the-loop-runs", "down-then-up"])
-def test_server_restart(on_both, own_server, how):
+def test_server_restart(own_server, how):
     """What aiomcache does when memcached goes away under its pooled connections.
 
     Only retrievals are issued on the connections that broke: aiomcache's

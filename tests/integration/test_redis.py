@@ -18,7 +18,7 @@ import re
 import pytest
 
 import fastio
-from conftest import outcome
+from compare import on_both
 
 redis = pytest.importorskip("redis", reason="redis (tests/requirements.txt) is not installed")
 import redis.asyncio  # noqa: E402
@@ -82,20 +82,6 @@ async def close_client(client):
 
 def describe(exc):
     return (type(exc), str(exc))
-
-
-def on_both(coro_fn, *args, between=None):
-    """`outcome()` of the same program on plain asyncio, then under fastio
-    (calling `between()` in between, if given)."""
-    plain = outcome(coro_fn, *args)
-    if between is not None:
-        between()
-    fastio.install()
-    try:
-        fast = outcome(coro_fn, *args)
-    finally:
-        fastio.uninstall()
-    return plain, fast
 
 
 def run(coro):

@@ -22,6 +22,7 @@ from asyncio.subprocess import PIPE
 import pytest
 
 import fastio
+from compare import on_both
 
 pytestmark = [pytest.mark.integration]
 
@@ -115,7 +116,7 @@ BLOCK = 65536
 BINARY_SIZE = 48 * BLOCK + 1234     # a short block last
 
 
-def test_binary_output_with_readexactly(on_both):
+def test_binary_output_with_readexactly():
     seen_types = []
 
     async def program():
@@ -204,7 +205,7 @@ DYING_LINES = 20000
 
 
 @pytest.mark.parametrize("how", ["exit", "kill"])
-def test_child_that_dies_mid_line(on_both, how):
+def test_child_that_dies_mid_line(how):
     async def program():
         proc = await spawn(DYING_CHILD, DYING_LINES, how, stdin=PIPE)
         try:
@@ -318,7 +319,7 @@ RECORDS = [("split", 0), ("split", 10), ("split", 1000), ("split", LIMIT - 1),
            ("split", 7), ("cut", 3000)]
 
 
-def test_readuntil_over_a_pipe(on_both):
+def test_readuntil_over_a_pipe():
     async def program():
         proc = await spawn(RECORDS_CHILD, *(f"{how}:{size}" for how, size in RECORDS), limit=LIMIT)
         try:
@@ -364,7 +365,7 @@ def test_readuntil_over_a_pipe(on_both):
 
 @pytest.mark.parametrize("separator", [SEPARATOR, (SEPARATOR, b"\n"), (b"\n", SEPARATOR), (), (b"",)],
                          ids=["one", "long-first", "short-first", "none", "empty"])
-def test_readuntil_with_several_separators(on_both, separator):
+def test_readuntil_with_several_separators(separator):
     """readuntil() of a tuple: from Python 3.13 the shortest chunk that ends
     in any of them; before, a TypeError once there is data to search."""
     async def program():
