@@ -256,53 +256,58 @@ def in_order(known, present):
     return [name for name in known if name in present] + sorted(present - set(known))
 
 
+def by_workload_and_loop(groups, workloads):
+    """(workload, loop, group) for each non-empty group of {(workload, loop): group},
+    workload by workload, in the order the tables list them."""
+    loops = in_order(NET_LOOPS, (k[1] for k in groups))
+    for workload in in_order(workloads, (k[0] for k in groups)):
+        for loop in loops:
+            if groups.get((workload, loop)):
+                yield workload, loop, groups[workload, loop]
+
+
 def network_rows(net, markdown):
     rows = []
-    loops = in_order(NET_LOOPS, (k[1] for k in net))
-    for workload in in_order(NET_WORKLOADS, (k[0] for k in net)):
-        for loop in loops:
-            servers = net.get((workload, loop))
-            if not servers:
+    for workload, loop, servers in by_workload_and_loop(net, NET_WORKLOADS):
+        cpu = {s: net_best(servers.get(s), "net_server_cpu_s") for s in NET_SERVERS}
+        wall = {s: net_best(servers.get(s), "net_wall_s") for s in NET_SERVERS}
+        unit = next(r["net_unit"] for runs in servers.values() for r in runs)
+        for server in NET_SERVERS:
+            if server not in servers:
+                rows.append([workload, loop, NET_LABELS[server], unit,
+                             "no result", "", "", "", "", "", ""])
                 continue
-            cpu = {s: net_best(servers.get(s), "net_server_cpu_s") for s in NET_SERVERS}
-            wall = {s: net_best(servers.get(s), "net_wall_s") for s in NET_SERVERS}
-            unit = next(r["net_unit"] for runs in servers.values() for r in runs)
-            for server in NET_SERVERS:
-                if server not in servers:
-                    rows.append([workload, loop, NET_LABELS[server], unit,
-                                 "no result", "", "", "", "", "", ""])
-                    continue
-                vs_cpu = cpu[server] / cpu["asyncio"] if cpu[server] and cpu["asyncio"] else None
-                vs_wall = (wall[server] / wall["asyncio"]
-                           if wall[server] and wall["asyncio"] else None)
-                of_raw = cpu[server] / cpu["raw"] if cpu[server] and cpu["raw"] else None
-                goal_text, met_text = "", ""
-                if server == "fastio":
-                    goals, met = [], []
-                    goal = net_goal(workload, loop)
-                    if goal is not None:
-                        goals.append(f">= {goal:g}x")
-                        met.append(None if vs_cpu is None else vs_cpu >= goal)
-                    raw_goal = NET_RAW_GOALS.get(workload)
-                    if raw_goal is not None:
-                        goals.append(f">= {raw_goal:.0%} of raw")
-                        met.append(None if of_raw is None else of_raw >= raw_goal)
-                    goal_text = ", ".join(goals) or "-"
-                    if goals:
-                        met_text = net_verdict(met, markdown)
-                rows.append([
-                    workload,
-                    loop,
-                    NET_LABELS[server],
-                    unit,
-                    fmt_num(cpu[server]),
-                    fmt_num(wall[server]),
-                    fmt_ratio(vs_cpu),
-                    fmt_ratio(vs_wall),
-                    "-" if of_raw is None else f"{of_raw:.0%}",
-                    goal_text,
-                    met_text,
-                ])
+            vs_cpu = cpu[server] / cpu["asyncio"] if cpu[server] and cpu["asyncio"] else None
+            vs_wall = (wall[server] / wall["asyncio"]
+                       if wall[server] and wall["asyncio"] else None)
+            of_raw = cpu[server] / cpu["raw"] if cpu[server] and cpu["raw"] else None
+            goal_text, met_text = "", ""
+            if server == "fastio":
+                goals, met = [], []
+                goal = net_goal(workload, loop)
+                if goal is not None:
+                    goals.append(f">= {goal:g}x")
+                    met.append(None if vs_cpu is None else vs_cpu >= goal)
+                raw_goal = NET_RAW_GOALS.get(workload)
+                if raw_goal is not None:
+                    goals.append(f">= {raw_goal:.0%} of raw")
+                    met.append(None if of_raw is None else of_raw >= raw_goal)
+                goal_text = ", ".join(goals) or "-"
+                if goals:
+                    met_text = net_verdict(met, markdown)
+            rows.append([
+                workload,
+                loop,
+                NET_LABELS[server],
+                unit,
+                fmt_num(cpu[server]),
+                fmt_num(wall[server]),
+                fmt_ratio(vs_cpu),
+                fmt_ratio(vs_wall),
+                "-" if of_raw is None else f"{of_raw:.0%}",
+                goal_text,
+                met_text,
+            ])
     return rows
 
 
@@ -390,27 +395,22 @@ def load_libraries(doc):
 
 def library_rows(libs, stat, markdown):
     rows = []
-    loops = in_order(NET_LOOPS, (k[1] for k in libs))
-    for workload in in_order(LIB_WORKLOADS, (k[0] for k in libs)):
-        for loop in loops:
-            pair = libs.get((workload, loop))
-            if not pair:
-                continue
-            a, f = (pair.get(impl) for impl in IMPLS)
-            a_rate = 1e9 / ns_per_op(a, stat) if a else None
-            f_rate = 1e9 / ns_per_op(f, stat) if f else None
-            ratio = f_rate / a_rate if a_rate and f_rate else None
-            goal = LIB_GOALS.get(workload, LIB_MIN_GOAL)
-            rows.append([
-                workload,
-                loop,
-                extra(a or f, "unit"),
-                fmt_num(a_rate),
-                fmt_num(f_rate),
-                fmt_ratio(ratio),
-                f">= {goal:g}x",
-                verdict(None if ratio is None else ratio >= goal, markdown),
-            ])
+    for workload, loop, pair in by_workload_and_loop(libs, LIB_WORKLOADS):
+        a, f = (pair.get(impl) for impl in IMPLS)
+        a_rate = 1e9 / ns_per_op(a, stat) if a else None
+        f_rate = 1e9 / ns_per_op(f, stat) if f else None
+        ratio = f_rate / a_rate if a_rate and f_rate else None
+        goal = LIB_GOALS.get(workload, LIB_MIN_GOAL)
+        rows.append([
+            workload,
+            loop,
+            extra(a or f, "unit"),
+            fmt_num(a_rate),
+            fmt_num(f_rate),
+            fmt_ratio(ratio),
+            f">= {goal:g}x",
+            verdict(None if ratio is None else ratio >= goal, markdown),
+        ])
     return rows
 
 
@@ -425,27 +425,22 @@ def library_section(libs, stat, markdown):
     for (workload, _), pair in libs.items():
         descriptions.setdefault(workload, extra(next(iter(pair.values())), "desc"))
     title = "Client libraries, unchanged: plain asyncio vs fastio.install(), operations/s."
-    out = [f"**{title}**" if markdown else title, ""]
-    out.append(
-        table(
-            ["workload", "loop", "per", "asyncio /s", "fastio /s", "ratio", "goal", "met?"],
-            library_rows(libs, stat, markdown),
-            markdown,
-            right={3, 4, 5},
-        )
-    )
-    out += [
+    headers = ["workload", "loop", "per", "asyncio /s", "fastio /s", "ratio", "goal", "met?"]
+    return [
+        f"**{title}**" if markdown else title,
+        "",
+        table(headers, library_rows(libs, stat, markdown), markdown, right={3, 4, 5}),
         "",
         f"/s: operations per second of the {'fastest' if stat == 'min' else stat} round"
         f" {pooled(libs)}. ratio: fastio / asyncio, same loop, same run"
         " (higher is better for fastio).",
         f"Clients: {', '.join(versions) or '-'}; a fresh event loop and client per"
         " benchmark, one redis-server and one memcached on 127.0.0.1 for both.",
+    ] + [
+        f"{workload}: {descriptions[workload]}"
+        for workload in in_order(LIB_WORKLOADS, descriptions)
+        if descriptions[workload]
     ]
-    for workload in in_order(LIB_WORKLOADS, descriptions):
-        if descriptions[workload]:
-            out.append(f"{workload}: {descriptions[workload]}")
-    return out
 
 
 def report(doc, results, stat="min", markdown=False, net=None, libs=None):
