@@ -19,31 +19,43 @@ import asyncio
 import importlib
 import os
 import platform
+import sys
 from pathlib import Path
 
 import pytest
 
+# test_bench_libraries.py starts redis-server and memcached with the
+# integration tests' tests/integration/servers.py, imported from there.
+sys.path.append(str(Path(__file__).resolve().parent.parent / "tests" / "integration"))
+
 IMPLS = ("asyncio", "fastio")
 PASSES = 5
+LOOPS = ("default", "uvloop")  # what the ``loop`` fixture can be parametrized with
 
 
 def pytest_configure(config):
     # pytest-benchmark opens --benchmark-json for writing without creating
-    # its folder, and .benchmarks/ is not in git.
+    # its folder, and .benchmarks/ is not in git. Before 5.3 (Python 3.9
+    # gets 5.2) the option is a file argparse has already opened: nothing to do.
     path = config.getoption("benchmark_json", None)
-    if path:
+    if isinstance(path, (str, os.PathLike)):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 def pytest_collection_modifyitems(items):
     # Stable sort: each pass keeps pytest's order, and pass 1 runs first.
-    items.sort(key=_pass_of)
+    # Inside a pass, benchmarks parametrized by event loop run loop by loop,
+    # so that asyncio's and fastio's runs on one loop come one after the other.
+    items.sort(key=_order)
 
 
-def _pass_of(item):
+def _order(item):
+    """(pass, event loop) of a benchmark that runs in passes; (0, 0) for the others."""
     callspec = getattr(item, "callspec", None)
     impl_param = callspec.params.get("impl") if callspec else None
-    return impl_param[1] if impl_param else 0
+    if not impl_param:
+        return 0, 0
+    return impl_param[1], LOOPS.index(callspec.params.get("loop", "default"))
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):
@@ -91,9 +103,20 @@ def bench_pass(request):
 
 
 @pytest.fixture
-def loop():
-    """A fresh event loop per benchmark, set as current and closed afterwards."""
-    loop = asyncio.new_event_loop()
+def loop(request):
+    """A fresh event loop per benchmark, set as current and closed afterwards.
+
+    asyncio's default loop, or the one named by an indirect parametrization
+    (``"default"`` or ``"uvloop"``; skipped if uvloop is not importable).
+    """
+    kind = getattr(request, "param", "default")
+    if kind not in LOOPS:
+        raise ValueError(f"unknown event loop {kind!r}")
+    if kind == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        loop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         yield loop

@@ -22,6 +22,12 @@ per second of wall time, per workload, event loop and server (asyncio
 streams, fastio streams, a raw asyncio.Protocol), each the best of the
 repeated runs, with fastio's ratio to asyncio streams on the same loop and
 its share of the raw protocol's figure set against the network goals.
+
+The client-library benchmarks (benchmarks/test_bench_libraries.py: redis-py,
+aiomcache, asyncio subprocess pipes, on plain asyncio and after
+``fastio.install()``) get a third table: operations per second per workload
+and event loop, from the same ``--stat`` round time, and fastio's ratio to
+plain asyncio on the same loop set against the library goals.
 """
 import argparse
 import json
@@ -48,13 +54,17 @@ IMPLS = ("asyncio", "fastio")
 
 
 def load(path):
-    """Return (json document, {workload: {impl: [benchmark entry per pass]}})."""
+    """Return (json document, {workload: {impl: [benchmark entry per pass]}}).
+
+    The client-library benchmarks (``library`` in ``extra_info``) are left to
+    ``load_libraries``.
+    """
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
     results = {}
     for bench in doc.get("benchmarks", []):
         info = bench.get("extra_info", {})
-        if "workload" in info and "impl" in info and info.get("ops"):
+        if "workload" in info and "impl" in info and info.get("ops") and "library" not in info:
             results.setdefault(info["workload"], {}).setdefault(info["impl"], []).append(bench)
     return doc, results
 
@@ -240,56 +250,64 @@ def net_goal(workload, loop):
     return NET_GOALS.get((workload, loop), NET_GOALS.get((workload, None)))
 
 
+def in_order(known, present):
+    """The names in ``present``: those in ``known`` in its order, then the rest sorted."""
+    present = set(present)
+    return [name for name in known if name in present] + sorted(present - set(known))
+
+
+def by_workload_and_loop(groups, workloads):
+    """(workload, loop, group) for each non-empty group of {(workload, loop): group},
+    workload by workload, in the order the tables list them."""
+    loops = in_order(NET_LOOPS, (k[1] for k in groups))
+    for workload in in_order(workloads, (k[0] for k in groups)):
+        for loop in loops:
+            if groups.get((workload, loop)):
+                yield workload, loop, groups[workload, loop]
+
+
 def network_rows(net, markdown):
     rows = []
-    loops = [lp for lp in NET_LOOPS if any(k[1] == lp for k in net)]
-    loops += sorted({k[1] for k in net} - set(loops))
-    workloads = [w for w in NET_WORKLOADS if any(k[0] == w for k in net)]
-    workloads += sorted({k[0] for k in net} - set(workloads))
-    for workload in workloads:
-        for loop in loops:
-            servers = net.get((workload, loop))
-            if not servers:
+    for workload, loop, servers in by_workload_and_loop(net, NET_WORKLOADS):
+        cpu = {s: net_best(servers.get(s), "net_server_cpu_s") for s in NET_SERVERS}
+        wall = {s: net_best(servers.get(s), "net_wall_s") for s in NET_SERVERS}
+        unit = next(r["net_unit"] for runs in servers.values() for r in runs)
+        for server in NET_SERVERS:
+            if server not in servers:
+                rows.append([workload, loop, NET_LABELS[server], unit,
+                             "no result", "", "", "", "", "", ""])
                 continue
-            cpu = {s: net_best(servers.get(s), "net_server_cpu_s") for s in NET_SERVERS}
-            wall = {s: net_best(servers.get(s), "net_wall_s") for s in NET_SERVERS}
-            unit = next(r["net_unit"] for runs in servers.values() for r in runs)
-            for server in NET_SERVERS:
-                if server not in servers:
-                    rows.append([workload, loop, NET_LABELS[server], unit,
-                                 "no result", "", "", "", "", "", ""])
-                    continue
-                vs_cpu = cpu[server] / cpu["asyncio"] if cpu[server] and cpu["asyncio"] else None
-                vs_wall = (wall[server] / wall["asyncio"]
-                           if wall[server] and wall["asyncio"] else None)
-                of_raw = cpu[server] / cpu["raw"] if cpu[server] and cpu["raw"] else None
-                goal_text, met_text = "", ""
-                if server == "fastio":
-                    goals, met = [], []
-                    goal = net_goal(workload, loop)
-                    if goal is not None:
-                        goals.append(f">= {goal:g}x")
-                        met.append(None if vs_cpu is None else vs_cpu >= goal)
-                    raw_goal = NET_RAW_GOALS.get(workload)
-                    if raw_goal is not None:
-                        goals.append(f">= {raw_goal:.0%} of raw")
-                        met.append(None if of_raw is None else of_raw >= raw_goal)
-                    goal_text = ", ".join(goals) or "-"
-                    if goals:
-                        met_text = net_verdict(met, markdown)
-                rows.append([
-                    workload,
-                    loop,
-                    NET_LABELS[server],
-                    unit,
-                    fmt_num(cpu[server]),
-                    fmt_num(wall[server]),
-                    fmt_ratio(vs_cpu),
-                    fmt_ratio(vs_wall),
-                    "-" if of_raw is None else f"{of_raw:.0%}",
-                    goal_text,
-                    met_text,
-                ])
+            vs_cpu = cpu[server] / cpu["asyncio"] if cpu[server] and cpu["asyncio"] else None
+            vs_wall = (wall[server] / wall["asyncio"]
+                       if wall[server] and wall["asyncio"] else None)
+            of_raw = cpu[server] / cpu["raw"] if cpu[server] and cpu["raw"] else None
+            goal_text, met_text = "", ""
+            if server == "fastio":
+                goals, met = [], []
+                goal = net_goal(workload, loop)
+                if goal is not None:
+                    goals.append(f">= {goal:g}x")
+                    met.append(None if vs_cpu is None else vs_cpu >= goal)
+                raw_goal = NET_RAW_GOALS.get(workload)
+                if raw_goal is not None:
+                    goals.append(f">= {raw_goal:.0%} of raw")
+                    met.append(None if of_raw is None else of_raw >= raw_goal)
+                goal_text = ", ".join(goals) or "-"
+                if goals:
+                    met_text = net_verdict(met, markdown)
+            rows.append([
+                workload,
+                loop,
+                NET_LABELS[server],
+                unit,
+                fmt_num(cpu[server]),
+                fmt_num(wall[server]),
+                fmt_ratio(vs_cpu),
+                fmt_ratio(vs_wall),
+                "-" if of_raw is None else f"{of_raw:.0%}",
+                goal_text,
+                met_text,
+            ])
     return rows
 
 
@@ -343,7 +361,89 @@ def network_section(net, markdown):
     return out
 
 
-def report(doc, results, stat="min", markdown=False, net=None):
+# -- client libraries (benchmarks/test_bench_libraries.py) --------------------
+
+LIB_WORKLOADS = (
+    "redis SET/GET",
+    "redis pipeline(100)",
+    "aiomcache set/get",
+    "aiomcache multi_get(100)",
+    "subprocess readline",
+)
+# Minimum fastio/asyncio ratio of operations per second, on every loop;
+# LIB_MIN_GOAL for the others: nothing slower.
+LIB_GOALS = {
+    "redis pipeline(100)": 1.05,
+    "aiomcache multi_get(100)": 1.3,
+    "subprocess readline": 1.5,
+}
+LIB_MIN_GOAL = 1.0
+
+
+def load_libraries(doc):
+    """{(workload, loop): {impl: [benchmark entry per pass]}} from the library benchmarks."""
+    runs = {}
+    for bench in doc.get("benchmarks", []):
+        info = bench.get("extra_info", {})
+        if info.get("ops") and all(
+            k in info for k in ("library", "event_loop", "workload", "impl")
+        ):
+            key = info["workload"], info["event_loop"]
+            runs.setdefault(key, {}).setdefault(info["impl"], []).append(bench)
+    return runs
+
+
+def library_rows(libs, stat, markdown):
+    rows = []
+    for workload, loop, pair in by_workload_and_loop(libs, LIB_WORKLOADS):
+        a, f = (pair.get(impl) for impl in IMPLS)
+        a_rate = 1e9 / ns_per_op(a, stat) if a else None
+        f_rate = 1e9 / ns_per_op(f, stat) if f else None
+        ratio = f_rate / a_rate if a_rate and f_rate else None
+        goal = LIB_GOALS.get(workload, LIB_MIN_GOAL)
+        rows.append([
+            workload,
+            loop,
+            extra(a or f, "unit"),
+            fmt_num(a_rate),
+            fmt_num(f_rate),
+            fmt_ratio(ratio),
+            f">= {goal:g}x",
+            verdict(None if ratio is None else ratio >= goal, markdown),
+        ])
+    return rows
+
+
+def library_section(libs, stat, markdown):
+    all_passes = [runs for pair in libs.values() for runs in pair.values()]
+    versions = sorted({
+        f"{info['library']} {info['library_version']}"
+        for info in (b["extra_info"] for runs in all_passes for b in runs)
+        if info.get("library_version")
+    })
+    descriptions = {}
+    for (workload, _), pair in libs.items():
+        descriptions.setdefault(workload, extra(next(iter(pair.values())), "desc"))
+    title = "Client libraries, unchanged: plain asyncio vs fastio.install(), operations/s."
+    headers = ["workload", "loop", "per", "asyncio /s", "fastio /s", "ratio", "goal", "met?"]
+    return [
+        f"**{title}**" if markdown else title,
+        "",
+        table(headers, library_rows(libs, stat, markdown), markdown, right={3, 4, 5}),
+        "",
+        f"/s: operations per second of the {'fastest' if stat == 'min' else stat} round"
+        f" {pooled(libs)}. ratio: fastio / asyncio, same loop, same run"
+        " (higher is better for fastio).",
+        f"Clients: {', '.join(versions) or '-'}; a fresh event loop and client per"
+        " benchmark, one redis-server and one memcached on 127.0.0.1 for both.",
+    ] + [
+        f"{workload}: {descriptions[workload]}"
+        for workload in in_order(LIB_WORKLOADS, descriptions)
+        if descriptions[workload]
+    ]
+
+
+def report(doc, results, stat="min", markdown=False, net=None, libs=None):
     out = []
     head = header_lines(doc)
     if markdown:
@@ -352,19 +452,26 @@ def report(doc, results, stat="min", markdown=False, net=None):
         title = ("fastio benchmarks: asyncio.StreamReader vs fastio.StreamReader" if results
                  else "fastio benchmarks: asyncio streams vs fastio streams")
         out += [title, *head]
-    out.append("")
+    sections = []
     if results:
-        out += reader_section(doc, results, stat, markdown)
+        sections.append(reader_section(doc, results, stat, markdown))
     if net:
-        if results:
-            out.append("")
-        out += network_section(net, markdown)
+        sections.append(network_section(net, markdown))
+    if libs:
+        sections.append(library_section(libs, stat, markdown))
+    for section in sections:
+        out += ["", *section]
     return "\n".join(out)
+
+
+def pooled(groups):
+    """"(rounds of N passes pooled)" for {workload: {impl: [entry per pass]}}."""
+    passes = max(len(runs) for pair in groups.values() for runs in pair.values())
+    return f"(rounds of {passes} pass{'es' if passes > 1 else ''} pooled)"
 
 
 def reader_section(doc, results, stat, markdown):
     out = []
-    passes = max(len(runs) for pair in results.values() for runs in pair.values())
     missing = [impl for impl in IMPLS if not any(impl in pair for pair in results.values())]
     if missing:
         out += [f"No results for: {', '.join(missing)} (not built, or deselected).", ""]
@@ -380,7 +487,7 @@ def reader_section(doc, results, stat, markdown):
     out += [
         "",
         f"ns/op: {'fastest' if stat == 'min' else stat} round's time / operations per round"
-        f" (rounds of {passes} pass{'es' if passes > 1 else ''} pooled)."
+        f" {pooled(results)}."
         " ratio: asyncio time / fastio time (higher is better for fastio).",
         "long line: one 100-byte feed_data per event-loop turn to a pending readline;"
         " the linearity row divides the two sizes' ns/byte.",
@@ -424,9 +531,10 @@ def main(argv=None):
     except (OSError, ValueError) as exc:
         sys.exit(f"{args.json}: {exc}")
     net = load_network(doc)
-    if not results and not net:
+    libs = load_libraries(doc)
+    if not results and not net and not libs:
         sys.exit(f"{args.json}: no fastio benchmark results in it")
-    print(report(doc, results, stat=args.stat, markdown=args.markdown, net=net))
+    print(report(doc, results, stat=args.stat, markdown=args.markdown, net=net, libs=libs))
     if not args.markdown:
         print(f"\n(For README.md: python {sys.argv[0]} --markdown {args.json})")
 
