@@ -96,11 +96,6 @@ class StreamReaderProtocol(asyncio.StreamReaderProtocol, asyncio.BufferedProtoco
     get_buffer = _buffer.get_buffer
     buffer_updated = _buffer.buffer_updated
 
-import os as _os
-if _os.environ.get("FASTIO_PLAIN"):
-    class StreamReaderProtocol(asyncio.StreamReaderProtocol, metaclass=_Replacing):
-        pass
-
 
 # The interpreter's own functions and connection_made(), run with fastio's
 # classes in their globals: each version's signatures, checks and warnings
