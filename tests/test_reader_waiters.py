@@ -282,3 +282,104 @@ def test_reader_usable_again_after_cancel(impl, loop):
     task = start(loop, r.readuntil(b";"))
     r.feed_data(b"ok;")
     assert run(loop, task) == b"ok;"
+
+
+# --------------------------------------------------------------------------
+# _wait_for_data() called directly (libraries reach for it)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wake", ["feed_data", "feed_eof"])
+def test_wait_for_data_returns_when_woken(impl, loop, wake):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r._wait_for_data("mine"))
+    assert not task.done() and r._waiter is not None
+    if wake == "feed_data":
+        r.feed_data(b"x")
+    else:
+        r.feed_eof()
+    assert run(loop, task) is None
+    assert r._waiter is None
+
+
+def test_wait_for_data_raises_the_set_exception(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r._wait_for_data("mine"))
+    exc = ConnectionResetError("gone")
+    r.set_exception(exc)
+    with pytest.raises(ConnectionResetError) as info:
+        run(loop, task)
+    assert info.value is exc
+    assert r._waiter is None
+
+
+def test_wait_for_data_cancelled_leaves_no_waiter(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, r._wait_for_data("mine"))
+    task.cancel()
+    finish_cancelled(loop, task)
+    assert r._waiter is None
+    r.feed_data(b"after\n")
+    assert run(loop, r.readline()) == b"after\n"
+
+
+def test_wait_for_data_refused_while_another_waits(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    first = start(loop, r.readline())
+    waiter = r._waiter
+    with pytest.raises(RuntimeError, match=r"^mine\(\) called while another coroutine is already waiting"):
+        run(loop, r._wait_for_data("mine"))
+    assert r._waiter is waiter
+    r.feed_data(b"line\n")
+    assert run(loop, first) == b"line\n"
+
+
+def test_wait_for_data_after_eof_is_an_assertion(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    r.feed_eof()
+    with pytest.raises(AssertionError, match="^_wait_for_data after EOF$"):
+        run(loop, r._wait_for_data("mine"))
+
+
+def test_wait_for_data_resumes_a_paused_transport(impl, loop):
+    r = impl.StreamReader(loop=loop, limit=2)
+    transport = RecordingTransport()
+    r.set_transport(transport)
+    r.feed_data(b"12345")
+    assert transport.calls == ["pause_reading"]
+    task = start(loop, r._wait_for_data("mine"))
+    assert transport.calls == ["pause_reading", "resume_reading"]
+    r.feed_data(b"6")
+    assert run(loop, task) is None
+
+
+def test_wait_for_data_is_lazy_like_a_coroutine(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    waiting = r._wait_for_data("mine")
+    assert asyncio.iscoroutine(waiting)
+    assert r._waiter is None          # nothing happens until it is awaited
+    waiting.close()
+    assert r._waiter is None
+    with pytest.raises(ZeroDivisionError):
+        r._wait_for_data("mine").throw(ZeroDivisionError())
+    assert r._waiter is None
+
+
+def test_reads_wait_through_an_overridden_wait_for_data(impl, loop):
+    calls = []
+
+    class Reader(impl.StreamReader):
+        async def _wait_for_data(self, func_name):
+            calls.append(func_name)
+            await super()._wait_for_data(func_name)
+
+    r = Reader(loop=loop)
+    task = start(loop, r.readline())
+    r.feed_data(b"ab")
+    spin(loop)
+    r.feed_data(b"c\n")
+    assert run(loop, task) == b"abc\n"
+    task = start(loop, r.readexactly(2))
+    r.feed_data(b"xy")
+    assert run(loop, task) == b"xy"
+    assert calls == ["readuntil", "readuntil", "readexactly"]

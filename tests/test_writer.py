@@ -694,6 +694,25 @@ def test_drain_waits_while_paused_and_resumes(impl, loop):
     assert task.done() and task.result() is None
 
 
+def test_drain_decides_when_awaited_not_when_called(impl, loop):
+    w, t, p, _ = connect(impl, loop)
+    waits = w.drain()           # nothing to wait for yet
+    p.pause_writing()
+    task = loop.create_task(waits)
+    spin(loop)
+    assert not task.done()
+    p.resume_writing()
+    spin(loop)
+    assert task.done() and task.result() is None
+    ready = w.drain()           # paused when called, resumed before awaited
+    p.pause_writing()
+    p.resume_writing()
+    with pytest.raises(StopIteration):
+        ready.send(None)
+    with pytest.raises(RuntimeError, match="cannot reuse already awaited coroutine"):
+        ready.send(None)
+
+
 def test_drain_waits_for_the_transport_to_empty(impl, loop):
     # Pausing comes from the transport: whatever is held must be there first.
     w, t, p, _ = connect(impl, loop)
