@@ -112,17 +112,17 @@ cdef class ReaderCore:
 
 cdef class ReadOperation:
     cdef:
-        ReaderCore reader       # whose method was called
-        object arg              # its argument
-        object delegate         # asyncio's algorithm, once the answer is not immediate
-        object result           # the immediate answer, on its way out
+        ReaderCore reader       # whose method was called (None for drain())
+        object arg              # its argument (the writer, for drain())
+        object delegate         # asyncio's algorithm, or the future's iterator, once waiting
         int op                  # which method (OP_*)
         int state               # NEW, RUNNING (delegating) or DONE
 
+    # DONE; after _wait_for_data() began, its waiter is cleared too.
     cdef void finish(self) noexcept
-    # The fast answer (1, with self.result set) or the algorithm ready to
-    # be driven (0).
-    cdef int start(self) except -1
+    # The first send: 0 with the immediate answer in presult, or 1 with the
+    # work handed to self.delegate.
+    cdef int start(self, PyObject **presult) except -1
     # One send(): 1 (the value yielded in presult), 0 (the value returned
     # in presult), or an exception.
     cdef int step(self, object value, PyObject **presult) except -1

@@ -892,32 +892,33 @@ cdef class ReadOperation:
         self.state = DONE
         self.delegate = None
 
-    cdef int start(self) except -1:
+    cdef int start(self, PyObject **presult) except -1:
+        # The first send: 0 with the answer in presult, or 1 with the work
+        # handed to self.delegate.  DONE until then, so that whatever raises
+        # here leaves the operation finished.
         cdef bint direct
-        self.state = RUNNING
-        try:
-            if self.op == OP_WAIT:
-                # The future's own iterator: it yields the future to the
-                # Task and returns (or raises) its result.
-                self.delegate = iter(self.reader.begin_wait(self.arg))
+        self.state = DONE
+        if self.op == OP_WAIT:
+            # The future's own iterator: it yields the future to the Task
+            # and returns (or raises) its result.
+            self.delegate = iter(self.reader.begin_wait(self.arg))
+        elif self.op == OP_DRAIN:
+            if not (<WriterCore>self.arg).drain_waits():
+                presult[0] = <PyObject *>None  # what drain() returns
+                Py_INCREF(None)
                 return 0
-            if self.op == OP_DRAIN:
-                if (<WriterCore>self.arg).drain_waits():
-                    self.delegate = _asyncio_drain(self.arg)
-                    return 0
-                self.finish()
-                return 1  # with self.result None: what drain() returns
+            self.delegate = _asyncio_drain(self.arg)
+        else:
             direct = self.reader.dispatch_is_direct()
             if direct:
-                self.result = self.reader.answer_now(self.op, self.arg)
-                if self.result is not None:
-                    self.finish()
-                    return 1
+                answer = self.reader.answer_now(self.op, self.arg)
+                if answer is not None:
+                    presult[0] = <PyObject *>answer
+                    Py_INCREF(answer)
+                    return 0
             self.delegate = self.reader.algorithm(self.op, self.arg, direct)
-        except BaseException:
-            self.finish()
-            raise
-        return 0
+        self.state = RUNNING
+        return 1
 
     cdef int step(self, object value, PyObject **presult) except -1:
         # One send(): 1 with the value yielded in presult, 0 with the value
@@ -926,10 +927,7 @@ cdef class ReadOperation:
         if self.state == NEW:
             if value is not None:
                 raise TypeError("can't send non-None value to a just-started coroutine")
-            if self.start():
-                presult[0] = <PyObject *>self.result
-                Py_INCREF(self.result)
-                self.result = None
+            if self.start(presult) == 0:
                 return 0
         elif self.state == DONE:
             raise RuntimeError("cannot reuse already awaited coroutine")
