@@ -82,6 +82,8 @@ cdef class ReaderCore:
     cdef bint dispatch_is_direct(self) except -1
     # Keep _patched up to date when `name` is set on or deleted from the instance.
     cdef int note_patch(self, object name, bint patched) except -1
+    # feed_data(data), compiled.
+    cdef int feed_object(self, object data) except -1
     # feed_data() for bytes at `data`, without an object to hold them.
     cdef int feed(self, const char *data, Py_ssize_t n) except -1
     # What feed_data() does once the bytes are stored: wake, maybe pause.

@@ -454,11 +454,14 @@ cdef class ReaderCore:
         return 0
 
     def feed_data(self, data):
+        self.feed_object(data)
+
+    cdef int feed_object(self, object data) except -1:
         assert not self._eof, 'feed_data after feed_eof'
-        if not data:
-            return
-        ring_append_object(&self.ring, data)
-        self.fed()
+        if data:
+            ring_append_object(&self.ring, data)
+            self.fed()
+        return 0
 
     cdef int feed(self, const char *data, Py_ssize_t n) except -1:
         assert not self._eof, 'feed_data after feed_eof'
@@ -1129,26 +1132,57 @@ RECEIVE_SIZE = 256 * 1024
 # it and expects views, not copies)
 _receive_buffers = weakref.WeakKeyDictionary()
 
-cdef object ASYNCIO_DATA_RECEIVED = _streams.StreamReaderProtocol.data_received
 cdef object ASYNCIO_STREAM_READER = _streams.StreamReaderProtocol.__dict__["_stream_reader"]
+cdef object _data_received = None  # this module's data_received(), once defined
 cdef unsigned int _plain_protocol_tag = 0  # tp_version_tag of a type known to be plain
 
 
-cdef bint feeds_like_asyncio(object protocol) except -1:
-    """True when data_received() and _stream_reader are asyncio's own, so
-    feeding the reader directly is what data_received() would do."""
+cdef bint plain_protocol_type(object protocol) except -1:
+    """The protocol's type keeps fastio's data_received() and asyncio's
+    _stream_reader property, so both can be done here without calling them."""
     global _plain_protocol_tag
     cdef PyTypeObject *tp = Py_TYPE(protocol)
     if not (tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
             and tp.tp_version_tag != 0 and tp.tp_version_tag == _plain_protocol_tag):
         cls = type(protocol)
-        if (getattr(cls, "data_received") is not ASYNCIO_DATA_RECEIVED
+        if (getattr(cls, "data_received") is not _data_received
                 or getattr(cls, "_stream_reader") is not ASYNCIO_STREAM_READER):
             return False
         _plain_protocol_tag = tp.tp_version_tag
-    # One set on the instance (mock.patch.object) counts too.
-    method = protocol.data_received
-    return PyMethod_Check(method) and PyMethod_GET_FUNCTION(method) == <PyObject *>ASYNCIO_DATA_RECEIVED
+    return True
+
+
+cdef object stream_reader(object protocol):
+    # What asyncio's _stream_reader property returns, for a plain protocol.
+    wr = protocol._stream_reader_wr
+    return None if wr is None else wr()
+
+
+cdef int feed_reader(object reader, object data, const char *buf, Py_ssize_t n) except -1:
+    # reader.feed_data(data), or of the n bytes at buf when data is None;
+    # compiled when the reader is fastio's and nothing replaces feed_data().
+    if isinstance(reader, ReaderCore) and not (
+            (<ReaderCore>reader).overrides() & FEED_DISPATCHED):
+        if data is None:
+            (<ReaderCore>reader).feed(buf, n)
+        else:
+            (<ReaderCore>reader).feed_object(data)
+    else:
+        reader.feed_data(PyBytes_FromStringAndSize(buf, n) if data is None else data)
+    return 0
+
+
+@cython.binding(True)
+def data_received(self, data):
+    # asyncio's: reader = self._stream_reader; if reader is not None:
+    # reader.feed_data(data).  Compiled, for transports that do not receive
+    # into a buffer (pipes, uvloop).
+    reader = stream_reader(self) if plain_protocol_type(self) else self._stream_reader
+    if reader is not None:
+        feed_reader(reader, data, NULL, 0)
+
+
+_data_received = data_received
 
 
 @cython.binding(True)
@@ -1174,18 +1208,15 @@ def buffer_updated(self, Py_ssize_t nbytes):
     cdef Py_ssize_t size = PyMemoryView_GET_BUFFER(buffer).len
     if not 0 <= nbytes <= size:
         raise ValueError(f"buffer_updated() given {nbytes} bytes of a {size}-byte buffer")
-    if feeds_like_asyncio(self):
-        wr = self._stream_reader_wr
-        reader = None if wr is None else wr()
-        if reader is None:
-            return
-        if isinstance(reader, ReaderCore) and not (
-                (<ReaderCore>reader).overrides() & FEED_DISPATCHED):
-            (<ReaderCore>reader).feed(data, nbytes)
-        else:
-            reader.feed_data(PyBytes_FromStringAndSize(data, nbytes))
+    # A data_received() set on the instance (mock.patch.object) counts too.
+    method = self.data_received
+    if (plain_protocol_type(self) and PyMethod_Check(method)
+            and PyMethod_GET_FUNCTION(method) == <PyObject *>_data_received):
+        reader = stream_reader(self)
+        if reader is not None:
+            feed_reader(reader, None, data, nbytes)
     else:
-        self.data_received(PyBytes_FromStringAndSize(data, nbytes))
+        method(PyBytes_FromStringAndSize(data, nbytes))
 
 
 # -- the writer ------------------------------------------------------------------

@@ -89,10 +89,12 @@ class StreamReaderProtocol(asyncio.StreamReaderProtocol, asyncio.BufferedProtoco
 
     It is also a BufferedProtocol, so socket transports receive into one
     buffer per event loop rather than a new bytes object per read (see
-    _buffer.get_buffer); transports that only call data_received() work as
-    before.
+    _buffer.get_buffer); for transports that call data_received() (pipes,
+    uvloop), that is compiled too.  Both feed exactly as asyncio's
+    data_received() does.
     """
 
+    data_received = _buffer.data_received
     get_buffer = _buffer.get_buffer
     buffer_updated = _buffer.buffer_updated
 

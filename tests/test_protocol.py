@@ -167,8 +167,10 @@ def test_connection_made_is_the_interpreters_own_code(impl):
     assert mine.__qualname__ == "StreamReaderProtocol.connection_made"
     assert mine.__name__ == "connection_made"
     assert mine.__doc__ == stock.__doc__
-    # The rest of the protocol is inherited as it is.
-    for name in ("__init__", "data_received", "eof_received", "connection_lost",
+    # The rest of the protocol is inherited as it is, but for receiving
+    # (data_received() compiled, and the BufferedProtocol methods), which
+    # the tests with `deliver` compare with asyncio's.
+    for name in ("__init__", "eof_received", "connection_lost",
                  "pause_writing", "resume_writing", "_drain_helper", "_get_close_waiter",
                  "__del__"):
         assert getattr(impl.StreamReaderProtocol, name) is getattr(
@@ -380,6 +382,21 @@ def test_protocol_subclass_sees_every_receive(impl, loop, harness, deliver):
     deliver(protocol, b"two\n")
     assert seen == [b"one\n", b"two\n"] and all(type(d) is bytes for d in seen)
     assert run(loop, reader.readuntil(b"two\n")) == b"one\ntwo\n"
+
+
+def test_protocol_subclass_with_its_own_stream_reader(impl, loop, harness, deliver):
+    # data_received() finds the reader through self._stream_reader.
+    other = impl.StreamReader(loop=loop)
+
+    class Redirecting(impl.StreamReaderProtocol):
+        @property
+        def _stream_reader(self):
+            return other
+
+    protocol, transport, reader = made(impl, harness, protocol_cls=Redirecting)
+    deliver(protocol, b"elsewhere\n")
+    assert len(reader._buffer) == 0
+    assert run(loop, other.readline()) == b"elsewhere\n"
 
 
 def test_data_received_patched_on_the_instance(impl, loop, harness, deliver):
