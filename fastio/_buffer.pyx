@@ -37,6 +37,7 @@ _futures = sys.modules["asyncio.futures"]
 _BASE_CREATE_FUTURE = sys.modules["asyncio.base_events"].BaseEventLoop.create_future
 _asyncio_drain_helper = _streams.FlowControlMixin._drain_helper
 _asyncio_drain = _streams.StreamWriter.drain
+_SELECTOR_IS_CLOSING = sys.modules["asyncio.selector_events"]._SelectorTransport.is_closing
 
 
 cdef extern from "string.h" nogil:
@@ -836,6 +837,14 @@ cdef tuple OP_NAMES = ("readline", "readuntil", "readexactly", "read", "__anext_
                        "_wait_for_data", "drain")
 
 
+cdef bint transport_is_closing(object transport) except -1:
+    # transport.is_closing(); for asyncio's socket transports, what it
+    # returns, without its Python frame.
+    if getattr(type(transport), "is_closing") is _SELECTOR_IS_CLOSING:
+        return transport._closing
+    return transport.is_closing()
+
+
 cdef object new_future(object loop):
     # loop.create_future(), without the Python frame of asyncio's own
     # (futures.Future(loop=self), looked up when called, as there).
@@ -1403,7 +1412,7 @@ cdef class WriterCore:
         self.flush()
         if self._reader is not None and self._reader.exception() is not None:
             return True
-        if self._transport.is_closing():
+        if transport_is_closing(self._transport):
             return True
         protocol = self._protocol
         return (type(protocol)._drain_helper is not _asyncio_drain_helper
