@@ -399,27 +399,20 @@ def test_protocol_subclass_with_its_own_stream_reader(impl, loop, harness, deliv
     assert run(loop, other.readline()) == b"elsewhere\n"
 
 
-def test_data_received_patched_on_the_instance(impl, loop, harness, deliver):
+@pytest.mark.parametrize("owner, name", [("protocol", "data_received"), ("reader", "feed_data")])
+def test_method_patched_on_the_instance(impl, loop, harness, deliver, owner, name):
+    # As mock.patch.object does it: set on the instance, then deleted.
     protocol, transport, reader = made(impl, harness)
+    target = protocol if owner == "protocol" else reader
     seen = []
-    original = protocol.data_received
-    protocol.data_received = lambda data: (seen.append(data), original(data))
+    original = getattr(target, name)
+    setattr(target, name, lambda data: (seen.append(data), original(data)))
     deliver(protocol, b"patched\n")
     assert seen == [b"patched\n"]
-    del protocol.data_received
+    delattr(target, name)
     deliver(protocol, b"plain\n")
     assert seen == [b"patched\n"]
     assert run(loop, reader.read(100)) == b"patched\nplain\n"
-
-
-def test_feed_data_patched_on_the_reader(impl, loop, harness, deliver):
-    protocol, transport, reader = made(impl, harness)
-    seen = []
-    original = reader.feed_data
-    reader.feed_data = lambda data: (seen.append(data), original(data))
-    deliver(protocol, b"x\n")
-    assert seen == [b"x\n"]
-    assert run(loop, reader.readline()) == b"x\n"
 
 
 def test_one_receive_buffer_per_loop(loop, harness):
