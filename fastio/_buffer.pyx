@@ -117,6 +117,14 @@ cdef enum:
     FEED_DISPATCHED = 0x10  # what asyncio's protocol calls with received data
 
 
+cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
+    # True when tp is the type whose tp_version_tag was recorded as `tag` and
+    # no attribute of it or its bases has changed since: CPython gives a
+    # type a new tag on every such change (and none it can't track).
+    return (tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
+            and tp.tp_version_tag != 0 and tp.tp_version_tag == tag)
+
+
 cdef bytes _needle(object sub):
     """The bytes a bytearray.find(sub) call would search for, or its error."""
     if PyBytes_CheckExact(sub):
@@ -420,8 +428,7 @@ cdef class ReaderCore:
     cdef int overrides(self) except -1:
         cdef PyTypeObject *tp = Py_TYPE(self)
         cdef int i
-        if not (tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
-                and tp.tp_version_tag != 0 and tp.tp_version_tag == self._type_tag):
+        if not type_unchanged(tp, self._type_tag):
             cls = type(self)
             self._type_overrides = 0
             for i in range(len(DISPATCHED)):
@@ -1151,8 +1158,7 @@ cdef bint plain_protocol_type(object protocol) except -1:
     _stream_reader property, so both can be done here without calling them."""
     global _plain_protocol_tag
     cdef PyTypeObject *tp = Py_TYPE(protocol)
-    if not (tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
-            and tp.tp_version_tag != 0 and tp.tp_version_tag == _plain_protocol_tag):
+    if not type_unchanged(tp, _plain_protocol_tag):
         cls = type(protocol)
         if (getattr(cls, "data_received") is not _data_received
                 or getattr(cls, "_stream_reader") is not ASYNCIO_STREAM_READER):
