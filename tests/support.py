@@ -1,5 +1,8 @@
 """Test doubles and helpers shared by the behaviour tests."""
 import asyncio
+import contextlib
+
+import fastio
 
 
 def current_loop(loop):
@@ -13,6 +16,20 @@ def current_loop(loop):
         finally:
             asyncio.set_event_loop(None)
             loop.close()
+
+
+@contextlib.contextmanager
+def installed(impl):
+    """fastio.install() for the fastio run, undone however the test ends;
+    nothing for the asyncio run."""
+    if impl is fastio:
+        fastio.install()
+        try:
+            yield
+        finally:
+            fastio.uninstall()
+    else:
+        yield
 
 
 class RecordingTransport:

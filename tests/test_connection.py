@@ -19,7 +19,7 @@ import warnings
 
 import pytest
 
-from support import current_loop
+from support import current_loop, installed
 
 import fastio
 
@@ -611,19 +611,6 @@ def test_mixed_reader_and_writer(impl, net_loop, mix):
 # --------------------------------------------------------------------------
 # install() / uninstall()
 # --------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def installed(impl):
-    """fastio.install() for the fastio run, always undone; nothing for asyncio."""
-    if impl is fastio:
-        fastio.install()
-        try:
-            yield
-        finally:
-            fastio.uninstall()
-    else:
-        yield
 
 
 def test_install_swaps_the_names_and_uninstall_restores_them(impl):

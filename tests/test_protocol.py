@@ -19,6 +19,7 @@ import sys
 import pytest
 
 import fastio
+from support import installed as support_installed
 from test_reader_helpers import run, spin
 from test_writer import FakeWriteTransport, data_stream
 
@@ -62,15 +63,8 @@ class LibraryWriter(asyncio.StreamWriter):
 
 @contextlib.contextmanager
 def installed(impl):
-    """fastio.install() for the fastio run (uninstalled however the test
-    ends); nothing for the asyncio run."""
-    if impl is fastio:
-        fastio.install()
-        try:
-            yield
-        finally:
-            fastio.uninstall()
-    else:
+    """support.installed(), then a check that asyncio's originals are back."""
+    with support_installed(impl):
         yield
     assert not fastio.installed()
     assert asyncio.StreamWriter is LibraryWriter.__bases__[0]

@@ -3,6 +3,7 @@ compare what a caller could observe of each."""
 import asyncio
 
 import fastio
+from support import installed
 
 
 def outcome(coro_fn, *args, timeout=30.0):
@@ -25,8 +26,5 @@ def on_both(coro_fn, *args, between=None, timeout=30.0):
     plain = outcome(coro_fn, *args, timeout=timeout)
     if between is not None:
         between()
-    fastio.install()
-    try:
+    with installed(fastio):
         return plain, outcome(coro_fn, *args, timeout=timeout)
-    finally:
-        fastio.uninstall()

@@ -9,17 +9,12 @@ import pytest
 
 import fastio
 import servers
+from support import installed
 
 
 @pytest.fixture(params=["asyncio", "fastio"])
 def streams(request):
-    if request.param == "fastio":
-        fastio.install()
-        try:
-            yield request.param
-        finally:
-            fastio.uninstall()
-    else:
+    with installed(fastio if request.param == "fastio" else None):
         yield request.param
 
 
