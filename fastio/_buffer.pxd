@@ -11,6 +11,10 @@ from cpython.object cimport PyObject
 # awaitable).  ReadBufferView is what programs reach as ``reader._buffer``.
 # WriterCore is the compiled half of fastio.StreamWriter (held writes), and
 # LoopFlusher hands over what writers hold at the end of each iteration.
+#
+# ReaderCore and WriterCore are subclassed in Python, so their cdef methods
+# are marked final where they are defined: called directly (and inlined),
+# not through the vtable.
 
 
 cdef struct Ring:

@@ -367,14 +367,17 @@ cdef class ReaderCore:
 
     # -- consuming and searching ------------------------------------------------
 
+    @cython.final
     cdef bytes take(self, Py_ssize_t n):
         self._scanned = 0
         return ring_take(&self.ring, n)
 
+    @cython.final
     cdef void consume(self, Py_ssize_t n) noexcept:
         self._scanned = 0
         ring_drop(&self.ring, n)
 
+    @cython.final
     cdef Py_ssize_t scan_for(self, object key, const char *sep,
                              Py_ssize_t seplen, Py_ssize_t start) noexcept:
         cdef Py_ssize_t at
@@ -391,6 +394,7 @@ cdef class ReaderCore:
             self._scanned = max(0, ring_size(&self.ring) + 1 - seplen)
         return at
 
+    @cython.final
     cdef object search(self, list separators, Py_ssize_t start):
         cdef bytes sep
         cdef Py_ssize_t at, end, size, seplen, min_len
@@ -425,6 +429,7 @@ cdef class ReaderCore:
 
     # -- feeding, waking, flow control --------------------------------------
 
+    @cython.final
     cdef int overrides(self) except -1:
         cdef PyTypeObject *tp = Py_TYPE(self)
         cdef int i
@@ -438,6 +443,7 @@ cdef class ReaderCore:
             self._type_tag = tp.tp_version_tag
         return self._type_overrides | self._patched
 
+    @cython.final
     cdef bint dispatch_is_direct(self) except -1:
         return not (self.overrides() & READS_DISPATCHED)
 
@@ -449,6 +455,7 @@ cdef class ReaderCore:
         PyObject_GenericSetAttr(<PyObject *>self, <PyObject *>name, NULL)
         self.note_patch(name, False)
 
+    @cython.final
     cdef int note_patch(self, object name, bint patched) except -1:
         # Methods set on the instance itself (as mock.patch.object does) are
         # seen here, without looking into the instance dict on every read.
@@ -464,6 +471,7 @@ cdef class ReaderCore:
     def feed_data(self, data):
         self.feed_object(data)
 
+    @cython.final
     cdef int feed_object(self, object data) except -1:
         assert not self._eof, 'feed_data after feed_eof'
         if data:
@@ -471,6 +479,7 @@ cdef class ReaderCore:
             self.fed()
         return 0
 
+    @cython.final
     cdef int feed(self, const char *data, Py_ssize_t n) except -1:
         assert not self._eof, 'feed_data after feed_eof'
         if n:
@@ -478,6 +487,7 @@ cdef class ReaderCore:
             self.fed()
         return 0
 
+    @cython.final
     cdef int fed(self) except -1:
         if self.dispatch_is_direct():
             self.wakeup()
@@ -515,6 +525,7 @@ cdef class ReaderCore:
         """Wakeup read*() functions waiting for data or EOF."""
         self.wakeup()
 
+    @cython.final
     cdef int flush_writer(self) except -1:
         # The program can go no further until the peer answers: what its
         # writer holds leaves now rather than at the end of the iteration.
@@ -527,6 +538,7 @@ cdef class ReaderCore:
     def _maybe_resume_transport(self):
         self.resume_if_drained()
 
+    @cython.final
     cdef int wakeup(self) except -1:
         waiter = self._waiter
         if waiter is not None:
@@ -535,6 +547,7 @@ cdef class ReaderCore:
                 waiter.set_result(None)
         return 0
 
+    @cython.final
     cdef int pause_if_full(self) except -1:
         if (self._transport is not None and not self._paused
                 and ring_size(&self.ring) > self._pause_n):
@@ -547,6 +560,7 @@ cdef class ReaderCore:
                 self._paused = True
         return 0
 
+    @cython.final
     cdef int resume_if_drained(self) except -1:
         if self._paused and ring_size(&self.ring) <= self._limit_n:
             self._paused = False
@@ -555,6 +569,7 @@ cdef class ReaderCore:
 
     # -- fast paths -------------------------------------------------------------
 
+    @cython.final
     cdef object take_through(self, Py_ssize_t at, Py_ssize_t seplen):
         cdef bytes chunk
         if at < 0 or at > self._limit_n:
@@ -563,6 +578,7 @@ cdef class ReaderCore:
         self.resume_if_drained()
         return chunk
 
+    @cython.final
     cdef object try_readuntil(self, object separator):
         cdef Py_ssize_t seplen
         if self._exception is not None or not PyBytes_CheckExact(separator):
@@ -573,6 +589,7 @@ cdef class ReaderCore:
         return self.take_through(self.scan_for(
             separator, PyBytes_AS_STRING(separator), seplen, 0), seplen)
 
+    @cython.final
     cdef object try_readexactly(self, object n):
         cdef Py_ssize_t k
         cdef bytes chunk
@@ -586,6 +603,7 @@ cdef class ReaderCore:
         self.resume_if_drained()
         return chunk
 
+    @cython.final
     cdef object try_read(self, object n):
         cdef Py_ssize_t k
         cdef bytes chunk
@@ -634,6 +652,7 @@ cdef class ReaderCore:
     # there), on this buffer; methods asyncio calls through self are called
     # through self here too, unless nothing overrides them.
 
+    @cython.final
     cdef int resume_dispatched(self) except -1:
         if self.dispatch_is_direct():
             return self.resume_if_drained()
@@ -650,6 +669,7 @@ cdef class ReaderCore:
         # read algorithms wait through it once per arriving chunk.
         return new_read(self, OP_WAIT, func_name)
 
+    @cython.final
     cdef object begin_wait(self, object func_name):
         # One waiter links feed_data() to one read coroutine: with two, which
         # of them gets the next data would be arbitrary.
@@ -682,6 +702,7 @@ cdef class ReaderCore:
             raise self.line_overrun(e)
         return line
 
+    @cython.final
     cdef object line_overrun(self, e):
         # readline()'s answer to a line over the limit: drop it (with its
         # newline, if that arrived), and raise ValueError.
@@ -803,6 +824,7 @@ cdef class ReaderCore:
             raise StopAsyncIteration
         return val
 
+    @cython.final
     cdef object answer_now(self, int op, object arg):
         if op == OP_READLINE or op == OP_ANEXT:
             return self.try_readuntil(NEWLINE)
@@ -812,6 +834,7 @@ cdef class ReaderCore:
             return self.try_readexactly(arg)
         return self.try_read(arg)
 
+    @cython.final
     cdef object algorithm(self, int op, object arg, bint direct):
         if op == OP_READUNTIL:
             return self._readuntil_slow(arg)
@@ -1331,6 +1354,7 @@ cdef class WriterCore:
         self._through = True
         return self._transport
 
+    @cython.final
     cdef int flush(self) except -1:
         cdef bytes data
         if self.ring.end != self.ring.start:
@@ -1343,10 +1367,12 @@ cdef class WriterCore:
                 self._transport.write(data)
         return 0
 
+    @cython.final
     cdef bint holding(self) noexcept:
         return (self._paired is not None and not self._through
                 and ring_size(&self._paired.ring) != 0)
 
+    @cython.final
     cdef int write_one(self, object data, bint lines) except -1:
         cdef Py_ssize_t n = held_size(data)
         cdef bint had = self.ring.end != self.ring.start
@@ -1410,6 +1436,7 @@ cdef class WriterCore:
         # coroutine at all.
         return new_read(None, OP_DRAIN, self)
 
+    @cython.final
     cdef bint drain_waits(self) except -1:
         """Hand over what is held; then False when asyncio's drain() would
         return at once: the reader holds no exception, the transport is not
