@@ -124,7 +124,8 @@ cdef class ReadOperation:
         int op                  # which method (OP_*)
         int state               # NEW, RUNNING (delegating) or DONE
 
-    # DONE; after _wait_for_data() began, its waiter is cleared too.
+    # DONE; after _wait_for_data() began, its waiter is cleared too.  Then it
+    # holds nothing and is kept for reuse by the next read or drain.
     cdef void finish(self) noexcept
     # The first send: 0 with the immediate answer in presult, or 1 with the
     # work handed to self.delegate.

@@ -15,7 +15,7 @@ from cpython.exc cimport PyErr_Clear, PyErr_Occurred
 from cpython.memoryview cimport PyMemoryView_GET_BUFFER
 from cpython.method cimport PyMethod_Check, PyMethod_GET_FUNCTION
 from cpython.object cimport PyObject
-from cpython.ref cimport Py_DECREF, Py_INCREF
+from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
 from libc.string cimport memchr, memcmp, memcpy, memmove, memset
@@ -887,8 +887,23 @@ async def _unstarted():
     pass
 
 
+# A finished operation, cleared, kept for the next read or drain: most are
+# awaited, answered and dropped before the next call, and refilling one
+# costs a fraction of making another.
+cdef ReadOperation spare_read = None
+
+
 cdef inline ReadOperation new_read(ReaderCore reader, int op, object arg):
-    cdef ReadOperation read = ReadOperation.__new__(ReadOperation)
+    global spare_read
+    cdef ReadOperation read = spare_read
+    # Reused only when nothing else holds it (here: spare_read and `read`):
+    # whoever kept a finished one may still await it, and must get the
+    # "cannot reuse" error.
+    if read is not None and Py_REFCNT(read) == 2:
+        spare_read = None
+        read.state = NEW
+    else:
+        read = ReadOperation.__new__(ReadOperation)
     read.reader = reader
     read.op = op
     read.arg = arg
@@ -927,12 +942,18 @@ cdef class ReadOperation:
         return self.send(None)
 
     cdef void finish(self) noexcept:
+        global spare_read
         if self.op == OP_WAIT and self.delegate is not None:
             # _wait_for_data()'s `finally: self._waiter = None`, however
             # the wait ends.
             self.reader._waiter = None
         self.state = DONE
+        # A finished operation holds nothing: no reader, writer or coroutine
+        # kept alive by the spare.
         self.delegate = None
+        self.reader = None
+        self.arg = None
+        spare_read = self
 
     cdef int start(self, PyObject **presult) except -1:
         # The first send: 0 with the answer in presult, or 1 with the work
@@ -948,6 +969,7 @@ cdef class ReadOperation:
             if not (<WriterCore>self.arg).drain_waits():
                 presult[0] = <PyObject *>None  # what drain() returns
                 Py_INCREF(None)
+                self.finish()
                 return 0
             self.delegate = _asyncio_drain(self.arg)
         else:
@@ -957,6 +979,7 @@ cdef class ReadOperation:
                 if answer is not None:
                     presult[0] = <PyObject *>answer
                     Py_INCREF(answer)
+                    self.finish()
                     return 0
             self.delegate = self.reader.algorithm(self.op, self.arg, direct)
         self.state = RUNNING

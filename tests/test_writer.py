@@ -22,6 +22,7 @@ import re
 import socket
 import sys
 import warnings
+import weakref
 
 import pytest
 
@@ -927,6 +928,18 @@ def test_closed_writer_does_not_warn(impl):
         assert caught == []
     finally:
         loop.close()
+
+
+def test_a_finished_drain_keeps_the_writer_no_longer(impl, loop):
+    w, t, p, r = connect(impl, loop, keep=False)
+    w.write(b"x")
+    assert run(loop, w.drain()) is None
+    w.close()
+    spin(loop)
+    gone = weakref.ref(w)
+    del w
+    gc.collect()
+    assert gone() is None
 
 
 # --------------------------------------------------------------------------
