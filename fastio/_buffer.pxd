@@ -81,9 +81,11 @@ cdef class ReaderCore:
     # readuntil(), readline(), _wakeup_waiter(), _maybe_resume_transport(),
     # feed_data()) this reader replaces, in a subclass or on the instance;
     # the fast paths call the compiled ones directly only where it does not.
-    cdef int overrides(self) except -1
+    cdef inline int overrides(self) except -1
+    # Work out _type_overrides and _type_tag for the type as it is now.
+    cdef int learn_type(self) except -1
     # None of the methods the read algorithms dispatch is replaced.
-    cdef bint dispatch_is_direct(self) except -1
+    cdef inline bint dispatch_is_direct(self) except -1
     # Keep _patched up to date when `name` is set on or deleted from the instance.
     cdef int note_patch(self, object name, bint patched) except -1
     # feed_data(data), compiled.
@@ -103,10 +105,14 @@ cdef class ReaderCore:
     cdef int pause_if_full(self) except -1
     cdef int resume_if_drained(self) except -1
 
+    # One turn of asyncio's readuntil() loop for a non-empty bytes separator
+    # from *offset, while nothing replaces what it dispatches: PASS_ANSWERED (the chunk in presult), PASS_WAITS (*offset
+    # moved on, as asyncio's before it waits) or PASS_OTHERWISE (it would
+    # raise: the coroutine does, from the same *offset).
+    cdef int readuntil_pass(self, bytes separator, Py_ssize_t *offset,
+                            PyObject **presult) except -1
     # The fast paths: what asyncio would return right now, or None when the
     # read must wait or raise (the caller then runs asyncio's algorithm).
-    cdef object take_through(self, Py_ssize_t at, Py_ssize_t seplen)
-    cdef object try_readuntil(self, object separator)
     cdef object try_readexactly(self, object n)
     cdef object try_read(self, object n)
     # The fast answer to read operation `op`, or None; and the coroutine
@@ -122,7 +128,8 @@ cdef class ReadOperation:
         object arg              # its argument (the writer, for drain())
         object delegate         # asyncio's algorithm, or the future's iterator, once waiting
         int op                  # which method (OP_*)
-        int state               # NEW, RUNNING (delegating) or DONE
+        int state               # NEW, RUNNING (delegating), WAITING (readuntil() family) or DONE
+        Py_ssize_t offset       # WAITING: readuntil()'s offset (no separator begins before it)
 
     # DONE; after _wait_for_data() began, its waiter is cleared too.  Then it
     # holds nothing and is kept for reuse by the next read or drain.
@@ -133,6 +140,19 @@ cdef class ReadOperation:
     # One send(): 1 (the value yielded in presult), 0 (the value returned
     # in presult), or an exception.
     cdef int step(self, object value, PyObject **presult) except -1
+
+    # readuntil() with a bytes separator, readline() and __anext__() run
+    # asyncio's loop here while they can, awaiting the reader's waiter
+    # future directly (WAITING), and hand over to the coroutine when it
+    # would raise.
+    cdef inline bint reads_until(self) noexcept
+    cdef inline bytes separator(self)
+    # One turn of the loop: a PASS_* outcome (PASS_WAITS: now WAITING).
+    cdef int until_turn(self, PyObject **presult) except -1
+    # The wait ended (raising `failure`, if not None): the loop goes on;
+    # then as step().  woken(): the same, finishing the operation on error.
+    cdef int resume(self, object failure, PyObject **presult) except -1
+    cdef int woken(self, object failure, PyObject **presult) except -1
 
 
 cdef class ReadBufferView:

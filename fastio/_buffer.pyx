@@ -110,11 +110,12 @@ cdef bytes NEWLINE = b"\n"
 
 # The methods asyncio's reader calls on self, which the fast paths skip.
 cdef tuple DISPATCHED = ("readuntil", "readline", "_wakeup_waiter", "_maybe_resume_transport",
-                        "feed_data")
+                        "feed_data", "_wait_for_data")
 cdef enum:
     # Bits of ReaderCore.overrides(), one per DISPATCHED name.
     READS_DISPATCHED = 0x0f  # what asyncio's read algorithms call through self
     FEED_DISPATCHED = 0x10  # what asyncio's protocol calls with received data
+    WAIT_DISPATCHED = 0x20  # how they wait
 
 
 cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
@@ -430,21 +431,26 @@ cdef class ReaderCore:
     # -- feeding, waking, flow control --------------------------------------
 
     @cython.final
-    cdef int overrides(self) except -1:
-        cdef PyTypeObject *tp = Py_TYPE(self)
-        cdef int i
-        if not type_unchanged(tp, self._type_tag):
-            cls = type(self)
-            self._type_overrides = 0
-            for i in range(len(DISPATCHED)):
-                if getattr(cls, DISPATCHED[i]) is not getattr(ReaderCore, DISPATCHED[i]):
-                    self._type_overrides |= 1 << i
-            # The lookups above gave the type a version tag, if it can have one.
-            self._type_tag = tp.tp_version_tag
+    cdef inline int overrides(self) except -1:
+        if not type_unchanged(Py_TYPE(self), self._type_tag):
+            self.learn_type()
         return self._type_overrides | self._patched
 
     @cython.final
-    cdef bint dispatch_is_direct(self) except -1:
+    cdef int learn_type(self) except -1:
+        cdef PyTypeObject *tp = Py_TYPE(self)
+        cdef int i
+        cls = type(self)
+        self._type_overrides = 0
+        for i in range(len(DISPATCHED)):
+            if getattr(cls, DISPATCHED[i]) is not getattr(ReaderCore, DISPATCHED[i]):
+                self._type_overrides |= 1 << i
+        # The lookups above gave the type a version tag, if it can have one.
+        self._type_tag = tp.tp_version_tag
+        return 0
+
+    @cython.final
+    cdef inline bint dispatch_is_direct(self) except -1:
         return not (self.overrides() & READS_DISPATCHED)
 
     def __setattr__(self, name, value):
@@ -570,24 +576,32 @@ cdef class ReaderCore:
     # -- fast paths -------------------------------------------------------------
 
     @cython.final
-    cdef object take_through(self, Py_ssize_t at, Py_ssize_t seplen):
-        cdef bytes chunk
-        if at < 0 or at > self._limit_n:
-            return None
-        chunk = self.take(at + seplen)
-        self.resume_if_drained()
-        return chunk
-
-    @cython.final
-    cdef object try_readuntil(self, object separator):
-        cdef Py_ssize_t seplen
-        if self._exception is not None or not PyBytes_CheckExact(separator):
-            return None
-        seplen = PyBytes_GET_SIZE(separator)
-        if seplen == 0:
-            return None
-        return self.take_through(self.scan_for(
-            separator, PyBytes_AS_STRING(separator), seplen, 0), seplen)
+    cdef int readuntil_pass(self, bytes separator, Py_ssize_t *offset,
+                            PyObject **presult) except -1:
+        # One turn of asyncio's readuntil() loop for a non-empty bytes
+        # separator, from *offset (no separator begins before it).
+        cdef Py_ssize_t seplen = PyBytes_GET_SIZE(separator)
+        cdef Py_ssize_t buflen = ring_size(&self.ring)
+        cdef Py_ssize_t at, next_offset = offset[0]
+        if buflen - next_offset >= seplen:
+            at = self.scan_for(separator, PyBytes_AS_STRING(separator), seplen, next_offset)
+            if at >= 0:
+                if at > self._limit_n:
+                    return PASS_OTHERWISE
+                chunk = self.take(at + seplen)
+                # Only called while nothing replaces _maybe_resume_transport().
+                self.resume_if_drained()
+                presult[0] = <PyObject *>chunk
+                Py_INCREF(chunk)
+                return PASS_ANSWERED
+            # The separator may have arrived all but its last byte.
+            next_offset = max(0, buflen + 1 - seplen)
+            if next_offset > self._limit_n:
+                return PASS_OTHERWISE
+        if self._eof:
+            return PASS_OTHERWISE
+        offset[0] = next_offset
+        return PASS_WAITS
 
     @cython.final
     cdef object try_readexactly(self, object n):
@@ -714,12 +728,17 @@ cdef class ReaderCore:
         self.resume_dispatched()
         return ValueError(e.args[0])
 
-    async def _readuntil_slow(self, separator, int op=OP_READUNTIL):
+    async def _readuntil_slow(self, separator, int op=OP_READUNTIL,
+                              Py_ssize_t offset=-1, failure=None):
         # With op OP_READLINE or OP_ANEXT (separator b"\\n", and nothing
         # replaces readuntil() or readline()), this is also what readline()
         # and __anext__() do with readuntil()'s outcome: one coroutine where
         # asyncio has three.
-        cdef Py_ssize_t offset, buflen
+        #
+        # offset >= 0: the ReadOperation ran the loop up to here itself (see
+        # ReadOperation.until_turn() and resume()) and this goes on from
+        # there, the wait having raised `failure` if not None.
+        cdef Py_ssize_t buflen
         try:
             if PyBytes_CheckExact(separator) and PyBytes_GET_SIZE(separator):
                 # What _compat.separators() returns for it, on every version.
@@ -727,11 +746,14 @@ cdef class ReaderCore:
                 min_seplen = max_seplen = PyBytes_GET_SIZE(separator)
             else:
                 separators, min_seplen, max_seplen = _compat.separators(separator)
-            if self._exception is not None:
-                raise self._exception
+            if offset < 0:
+                if self._exception is not None:
+                    raise self._exception
+                # No separator begins before `offset`.
+                offset = 0
+            elif failure is not None:
+                raise failure
 
-            # No separator begins before `offset`.
-            offset = 0
             while True:
                 buflen = ring_size(&self.ring)
                 if buflen - offset >= min_seplen:
@@ -826,10 +848,6 @@ cdef class ReaderCore:
 
     @cython.final
     cdef object answer_now(self, int op, object arg):
-        if op == OP_READLINE or op == OP_ANEXT:
-            return self.try_readuntil(NEWLINE)
-        if op == OP_READUNTIL:
-            return self.try_readuntil(arg)
         if op == OP_READEXACTLY:
             return self.try_readexactly(arg)
         return self.try_read(arg)
@@ -860,8 +878,15 @@ cdef enum:
 
 cdef enum:
     NEW = 0  # what a fresh (zeroed) ReadOperation holds
-    RUNNING = 1
+    RUNNING = 1  # delegating to a coroutine (or the future, for OP_WAIT)
     DONE = 2
+    WAITING = 3  # a readuntil() family operation awaiting the reader's waiter itself
+
+cdef enum:
+    # ReaderCore.readuntil_pass() outcomes
+    PASS_ANSWERED = 0  # the chunk is in *presult
+    PASS_WAITS = 1  # asyncio would wait for data next (*offset moved on)
+    PASS_OTHERWISE = 2  # it would raise: the coroutine does, from the same offset
 
 cdef tuple OP_NAMES = ("readline", "readuntil", "readexactly", "read", "__anext__",
                        "_wait_for_data", "drain")
@@ -943,7 +968,7 @@ cdef class ReadOperation:
 
     cdef void finish(self) noexcept:
         global spare_read
-        if self.op == OP_WAIT and self.delegate is not None:
+        if (self.op == OP_WAIT or self.state == WAITING) and self.delegate is not None:
             # _wait_for_data()'s `finally: self._waiter = None`, however
             # the wait ends.
             self.reader._waiter = None
@@ -974,21 +999,83 @@ cdef class ReadOperation:
             self.delegate = _asyncio_drain(self.arg)
         else:
             direct = self.reader.dispatch_is_direct()
-            if direct:
-                answer = self.reader.answer_now(self.op, self.arg)
-                if answer is not None:
-                    presult[0] = <PyObject *>answer
-                    Py_INCREF(answer)
+            if direct and self.reads_until():
+                # From the loop of asyncio's readuntil(), right after its
+                # check of the exception, on the stored bytes.
+                self.offset = 0
+                status = self.until_turn(presult)
+                if status == PASS_ANSWERED:
                     self.finish()
                     return 0
-            self.delegate = self.reader.algorithm(self.op, self.arg, direct)
+                if status == PASS_WAITS:
+                    return 1
+                self.delegate = self.reader._readuntil_slow(self.separator(), self.op, 0)
+            else:
+                if direct:
+                    answer = self.reader.answer_now(self.op, self.arg)
+                    if answer is not None:
+                        presult[0] = <PyObject *>answer
+                        Py_INCREF(answer)
+                        self.finish()
+                        return 0
+                self.delegate = self.reader.algorithm(self.op, self.arg, direct)
         self.state = RUNNING
         return 1
+
+    cdef inline bint reads_until(self) noexcept:
+        # readuntil() with a non-empty bytes separator, readline() or
+        # __anext__() (b"\\n"), with no exception set: asyncio's loop then
+        # runs here, turn by turn (until_turn()), without a coroutine.
+        if self.reader._exception is not None:
+            return False
+        if self.op == OP_READUNTIL:
+            return PyBytes_CheckExact(self.arg) and PyBytes_GET_SIZE(self.arg) != 0
+        return self.op == OP_READLINE or self.op == OP_ANEXT
+
+    cdef inline bytes separator(self):
+        return <bytes>self.arg if self.op == OP_READUNTIL else NEWLINE
+
+    cdef int until_turn(self, PyObject **presult) except -1:
+        # One turn of readuntil()'s loop from self.offset: PASS_ANSWERED
+        # (presult), PASS_WAITS (WAITING on the reader's waiter future, through
+        # its iterator in self.delegate) or PASS_OTHERWISE (the coroutine
+        # must take over from self.offset).
+        cdef Py_ssize_t offset = self.offset
+        cdef int status = self.reader.readuntil_pass(self.separator(), &offset, presult)
+        if status != PASS_WAITS:
+            return status
+        if self.reader.overrides() & WAIT_DISPATCHED:
+            return PASS_OTHERWISE  # the coroutine calls the replacement
+        self.delegate = iter(self.reader.begin_wait("readuntil"))
+        self.offset = offset
+        self.state = WAITING
+        return PASS_WAITS
+
+    cdef int resume(self, object failure, PyObject **presult) except -1:
+        # The WAITING operation's wait ended, raising `failure` if not None:
+        # as asyncio's _wait_for_data() returns (or raises) into the loop of
+        # readuntil().  Then as step().
+        cdef int status
+        self.reader._waiter = None
+        self.delegate = None
+        self.state = RUNNING
+        # (Something may have replaced a method of the reader meanwhile.)
+        if failure is None and self.reader.dispatch_is_direct():
+            status = self.until_turn(presult)
+            if status == PASS_ANSWERED:
+                return 0
+            if status == PASS_WAITS:
+                return fastio_iter_send(self.delegate, None, presult)
+        # The coroutine raises `failure` where asyncio's loop awaited: so
+        # readline() turns an IncompleteReadError into its result as there.
+        self.delegate = self.reader._readuntil_slow(
+            self.separator(), self.op, self.offset, failure)
+        return fastio_iter_send(self.delegate, None, presult)
 
     cdef int step(self, object value, PyObject **presult) except -1:
         # One send(): 1 with the value yielded in presult, 0 with the value
         # returned, or an exception.
-        cdef int status
+        cdef int status = 0
         if self.state == NEW:
             if value is not None:
                 raise TypeError("can't send non-None value to a just-started coroutine")
@@ -996,31 +1083,56 @@ cdef class ReadOperation:
                 return 0
         elif self.state == DONE:
             raise RuntimeError("cannot reuse already awaited coroutine")
+        failure = None
         try:
             status = fastio_iter_send(self.delegate, value, presult)
-        except BaseException:
-            self.finish()
-            raise
+        except BaseException as e:
+            if self.state != WAITING:
+                self.finish()
+                raise
+            failure = e
+        else:
+            if status == 1:
+                return 1
+            if self.state == WAITING:
+                Py_DECREF(<object>presult[0])  # the waiter's result: None
+        if self.state == WAITING:
+            status = self.woken(failure, presult)
         if status == 0:
             self.finish()
         return status
 
+    cdef int woken(self, object failure, PyObject **presult) except -1:
+        try:
+            return self.resume(failure, presult)
+        except BaseException:
+            self.finish()
+            raise
+
     def send(self, value):
         cdef PyObject *out = NULL
-        cdef int status = self.step(value, &out)
-        result = <object>out
-        Py_DECREF(result)  # step() gave a new reference
-        if status == 1:
-            return result
-        raise StopIteration(result)
+        return outcome(self.step(value, &out), out)
 
     def throw(self, *args):
+        cdef PyObject *out = NULL
+        cdef int status
         if self.state == NEW:
             # As into a coroutine that never ran: raised at once, nothing read.
             self.finish()
             return _unstarted().throw(*args)
         if self.state == DONE:
             raise args[0] if len(args) == 1 else args[0](*args[1:2])
+        if self.state == WAITING:
+            # The Task cancels the wait (or throws something else into it):
+            # the future's iterator raises it, and readuntil() goes on.
+            try:
+                return self.delegate.throw(*args)
+            except BaseException as e:
+                failure = e
+            status = self.woken(failure, &out)
+            if status == 0:
+                self.finish()
+            return outcome(status, out)
         try:
             return self.delegate.throw(*args)
         except BaseException:
@@ -1028,11 +1140,20 @@ cdef class ReadOperation:
             raise
 
     def close(self):
-        if self.state == RUNNING:
+        if self.state == RUNNING or self.state == WAITING:
             delegate = self.delegate
             self.finish()
             delegate.close()
         self.finish()
+
+
+cdef object outcome(int status, PyObject *out):
+    # What send() or throw() gives for step()'s status and new reference.
+    result = <object>out
+    Py_DECREF(result)
+    if status == 1:
+        return result
+    raise StopIteration(result)
 
 
 cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) except -1:

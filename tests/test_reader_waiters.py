@@ -1,6 +1,7 @@
 """StreamReader waiters: one reader at a time, set_exception() wake-ups and
 cancellation safety.  Each test runs on ``asyncio`` and on ``fastio``."""
 import asyncio
+from unittest import mock
 
 import pytest
 
@@ -128,6 +129,95 @@ def test_set_exception_with_done_waiter_raises(impl, loop):
         r.set_exception(ValueError("v"))
     assert r._waiter is None
     assert isinstance(r.exception(), ValueError)
+
+
+# What readline() does with readuntil()'s errors applies to those the wait
+# raises too (asyncio's readline() catches them around all of readuntil()).
+WAKING_ERRORS = [
+    # (method, args, error, outcome: ("returns", value) or ("raises", type, text))
+    ("readline", (), asyncio.IncompleteReadError(b"part", None), ("returns", b"part")),
+    ("readline", (), asyncio.LimitOverrunError("too long", 1), ("raises", ValueError, "too long")),
+    ("readline", (), OSError("gone"), ("raises", OSError, "gone")),
+    ("__anext__", (), asyncio.IncompleteReadError(b"", None), ("raises", StopAsyncIteration, "")),
+    ("__anext__", (), asyncio.IncompleteReadError(b"p", None), ("returns", b"p")),
+    ("readuntil", (b"--",), asyncio.IncompleteReadError(b"part", None),
+     ("raises", asyncio.IncompleteReadError, "4 bytes read on a total of undefined expected bytes")),
+    ("readuntil", (b"--",), asyncio.LimitOverrunError("too long", 1),
+     ("raises", asyncio.LimitOverrunError, "too long")),
+]
+
+
+def outcome_of(loop, awaitable):
+    try:
+        return ("returns", run(loop, awaitable))
+    except BaseException as exc:  # noqa: BLE001 - compared by the caller
+        return ("raises", type(exc), str(exc))
+
+
+@pytest.mark.parametrize("method, args, error, expected", WAKING_ERRORS)
+def test_errors_that_wake_a_waiting_read(impl, loop, method, args, error, expected):
+    r = impl.StreamReader(loop=loop)
+    r.feed_data(b"xy")
+    task = start(loop, getattr(r, method)(*args))
+    r.set_exception(error)
+    assert outcome_of(loop, task) == expected
+    assert r._waiter is None
+    # readline() drops what was buffered when it turns a LimitOverrunError
+    # into ValueError (no separator at e.consumed); otherwise nothing is taken.
+    assert bytes(r._buffer) == (b"" if expected[1] is ValueError else b"xy")
+
+
+@pytest.mark.parametrize("method, args, error, expected", WAKING_ERRORS)
+def test_errors_thrown_into_a_waiting_read(impl, loop, method, args, error, expected):
+    # What a Task's throw() does to the read it awaits, by hand.
+    r = impl.StreamReader(loop=loop)
+    r.feed_data(b"xy")
+    read = getattr(r, method)(*args)
+    waiter = read.send(None)
+    assert waiter is r._waiter
+    try:
+        read.throw(error)
+    except StopIteration as stop:
+        got = ("returns", stop.value)
+    except BaseException as exc:  # noqa: BLE001 - compared below
+        got = ("raises", type(exc), str(exc))
+    assert got == expected
+    assert r._waiter is None
+    assert not waiter.done()
+    with pytest.raises(RuntimeError, match="^cannot reuse already awaited coroutine$"):
+        read.send(None)
+
+
+def test_closing_a_waiting_readline_clears_the_waiter(impl, loop):
+    r = impl.StreamReader(loop=loop)
+    read = r.readline()
+    read.send(None)
+    assert r._waiter is not None
+    read.close()
+    assert r._waiter is None
+    r.feed_data(b"ok\n")
+    assert run(loop, r.readline()) == b"ok\n"
+
+
+def test_a_woken_readline_clears_a_waiter_set_meanwhile(impl, loop):
+    # asyncio's _wait_for_data() ends with `self._waiter = None` whoever set
+    # it: a second read that starts waiting after the first was woken, but
+    # before it runs, loses its waiter, and the first waits on a new one.
+    r = impl.StreamReader(loop=loop)
+    first = start(loop, r.readline())
+    r.feed_data(b"no newline")
+    second = r.readuntil(b"!")
+    second_waiter = second.send(None)
+    assert r._waiter is second_waiter
+    spin(loop)
+    assert not first.done()
+    assert r._waiter is not None and r._waiter is not second_waiter
+    r.feed_data(b"\n")
+    spin(loop)
+    assert first.result() == b"no newline\n"
+    assert not second_waiter.done()
+    second.close()
+    assert r._waiter is None
 
 
 def test_feed_eof_wakes_waiter(impl, loop):
@@ -383,3 +473,32 @@ def test_reads_wait_through_an_overridden_wait_for_data(impl, loop):
     r.feed_data(b"xy")
     assert run(loop, task) == b"xy"
     assert calls == ["readuntil", "readuntil", "readexactly"]
+
+
+@pytest.mark.parametrize("method, args", [("readline", ()), ("readuntil", (b"--",))])
+def test_wait_for_data_patched_on_a_waiting_reader_is_used_from_its_next_wait(
+        impl, loop, method, args):
+    # readuntil()'s loop looks _wait_for_data up on each turn.
+    calls = []
+    r = impl.StreamReader(loop=loop)
+    task = start(loop, getattr(r, method)(*args))
+    original = r._wait_for_data
+
+    async def recording(func_name):
+        calls.append(func_name)
+        await original(func_name)
+
+    with mock.patch.object(r, "_wait_for_data", recording):
+        r.feed_data(b"a")
+        spin(loop)
+        assert calls == ["readuntil"]
+        r.feed_data(b"-" if method == "readuntil" else b"b")
+        spin(loop)
+        r.feed_data(b"-\n")
+        assert run(loop, task) == (b"a--" if method == "readuntil" else b"ab-\n")
+    assert calls == ["readuntil", "readuntil"]
+    r.feed_data(b"more\n")
+    task = start(loop, r.readuntil(b"!"))
+    assert calls == ["readuntil", "readuntil"]
+    task.cancel()
+    finish_cancelled(loop, task)
