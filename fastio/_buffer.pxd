@@ -190,5 +190,10 @@ cdef class WriterCore:
     # write(): hold `data` if it is small and the batch goes on, else hand
     # it (after what is held) to the transport.
     cdef int write_one(self, object data, bint lines) except -1
-    # Hand over what is held; true when asyncio's drain() would wait.
+    # True when asyncio's drain() would wait, after handing over what is held
+    # (unless the batch goes on and that could not pause the transport).
     cdef bint drain_waits(self) except -1
+    # asyncio's drain() checks: true when it would not return at once.
+    cdef bint asyncio_drain_waits(self) except -1
+    # What is held plus the transport's buffer is within its high-water mark.
+    cdef bint fits_under_high_water(self) except -1

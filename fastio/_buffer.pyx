@@ -1405,8 +1405,14 @@ def buffer_updated(self, Py_ssize_t nbytes):
 
 cdef enum:
     # Writes at least this large go straight to the transport (after what is
-    # held), uncopied; and no more than this is held before a flush.
+    # held), uncopied.
     HOLD_LIMIT = 16384
+    # A batch is handed over once it holds this much: asyncio's default
+    # high-water mark, so it is no more than a transport would buffer
+    # before it pauses the protocol.  (Pipelined line echo, measured: 17-25%
+    # more lines per CPU-second than with 16 KiB batches, in fewer write()
+    # system calls.)
+    BATCH_LIMIT = 65536
 
 
 cdef inline Py_ssize_t held_size(object data) noexcept:
@@ -1472,8 +1478,10 @@ cdef class WriterCore:
     connection's fastio reader still holds unread bytes: then the program is
     working through pipelined requests and will write again before it waits,
     so small writes gather here and leave together when the reader runs dry
-    (with the write that answers its last buffered bytes), when the program
-    drains, or at the end of the event-loop iteration.  Request/response
+    (with the write that answers its last buffered bytes), when 64 KiB are
+    held, when the program drains and handing them over could make a
+    difference (see drain_waits()), or at the end of the event-loop
+    iteration.  Request/response
     traffic thus writes exactly as asyncio does, and pipelined traffic in
     few large writes.  close() and write_eof() hand over what is held first,
     and once the program has reached for the transport (writer.transport)
@@ -1524,7 +1532,7 @@ cdef class WriterCore:
             self._held_lines = lines and (self._held_lines or not had)
             ring_append(&self.ring, PyBytes_AS_STRING(data) if PyBytes_CheckExact(data)
                         else PyByteArray_AS_STRING(data), n)
-            if ring_size(&self.ring) >= HOLD_LIMIT or not self.holding():
+            if ring_size(&self.ring) >= BATCH_LIMIT or not self.holding():
                 # Full, or the reader ran dry: this write ends the batch.
                 self.flush()
             elif not self._enlisted:
@@ -1575,18 +1583,30 @@ cdef class WriterCore:
           w.write(data)
           await w.drain()
         """
-        # When awaited: what is held leaves, and asyncio's own drain() runs
-        # only if it would wait (drain_waits()); most calls need no
-        # coroutine at all.
+        # When awaited: asyncio's own drain() runs only if it would wait
+        # (drain_waits(), which also decides whether what is held leaves
+        # now); most calls need no coroutine at all.
         return new_read(None, OP_DRAIN, self)
 
     @cython.final
     cdef bint drain_waits(self) except -1:
-        """Hand over what is held; then False when asyncio's drain() would
-        return at once: the reader holds no exception, the transport is not
-        closing and the protocol (with asyncio's own _drain_helper) is
-        neither paused nor lost.  The same checks, in its order."""
+        """True when asyncio's drain() would wait (or raise), with what is
+        held handed over first.  Held bytes stay held only where that makes
+        no difference: the batch goes on (the reader still has unread
+        bytes), and they fit under the transport's high-water mark together
+        with what it buffers, so handing them over could not pause it."""
+        if (self.ring.end != self.ring.start and self.holding()
+                and self.fits_under_high_water() and not self.asyncio_drain_waits()):
+            return False
         self.flush()
+        return self.asyncio_drain_waits()
+
+    @cython.final
+    cdef bint asyncio_drain_waits(self) except -1:
+        # asyncio's drain() would not return at once: the reader holds an
+        # exception, the transport is closing, or the protocol (with
+        # asyncio's own _drain_helper) is paused or lost.  Its checks, in
+        # its order.
         if self._reader is not None and self._reader.exception() is not None:
             return True
         if transport_is_closing(self._transport):
@@ -1594,6 +1614,15 @@ cdef class WriterCore:
         protocol = self._protocol
         return (type(protocol)._drain_helper is not _asyncio_drain_helper
                 or protocol._connection_lost or protocol._paused)
+
+    @cython.final
+    cdef bint fits_under_high_water(self) except -1:
+        try:
+            high = self._transport.get_write_buffer_limits()[1]
+            buffered = self._transport.get_write_buffer_size()
+        except (AttributeError, NotImplementedError):
+            return False  # a transport that cannot say
+        return ring_size(&self.ring) + buffered <= high
 
 
 mark_coroutine_function(WriterCore.drain)

@@ -29,7 +29,8 @@ import pytest
 from test_reader_helpers import run, spin
 
 PY = sys.version_info[:2]
-HOLD = 16 * 1024          # fastio holds less than this; asyncio holds nothing
+HOLD = 16 * 1024          # writes this large go straight through; asyncio holds nothing
+BATCH = 64 * 1024         # fastio hands a batch over once it holds this much
 HIGH = 64 * 1024          # asyncio's default high-water mark
 TIMEOUT = 10              # seconds, for anything that involves sockets
 
@@ -507,6 +508,140 @@ def test_drain_flushes_first(impl, loop):
     with pytest.raises(StopIteration):
         coro.send(None)
     assert data_stream(t.calls) == [b"abc"]
+
+
+# --------------------------------------------------------------------------
+# Pipelined input: while the reader has unread bytes, writes are batched
+# --------------------------------------------------------------------------
+
+
+def pipelined(impl, loop, lines=1000, **transport_kw):
+    """A writer whose reader holds `lines` 64-byte request lines."""
+    w, t, p, r = connect(impl, loop, **transport_kw)
+    requests = b"".join(b"%063d\n" % i for i in range(lines))
+    p.data_received(requests)
+    return w, t, p, r, requests
+
+
+def write_calls(t):
+    return sum(1 for kind, *_ in t.calls if kind in ("write", "writelines"))
+
+
+def test_pipelined_echo_reaches_the_transport_whole_and_in_few_writes(impl, loop):
+    # The line echo of the benchmarks: readline, write, drain every 64.
+    w, t, p, r, requests = pipelined(impl, loop, lines=3000)
+    waits = []
+
+    async def echo():
+        for n in range(1, 3001):
+            w.write(await r.readline())
+            if n % 64 == 0:
+                t.peer_read()    # a peer that keeps up
+                drain = w.drain()
+                try:
+                    drain.send(None)
+                except StopIteration:
+                    continue
+                waits.append(n)
+                drain.close()
+
+    run(loop, echo())
+    assert data_stream(t.calls) == [requests]
+    assert waits == []       # under the high-water mark: no drain() waits
+    if impl.__name__ == "fastio":
+        # One write per 64 KiB, and the last when the reader ran dry.
+        assert write_calls(t) == -(-len(requests) // BATCH)
+    else:
+        assert write_calls(t) == 3000
+
+
+def test_pipelined_writes_hold_under_a_batch_and_large_ones_go_straight(impl, loop):
+    w, t, p, r, _ = pipelined(impl, loop)
+    rnd = random.Random(3)
+    total = 0
+    for _ in range(2000):
+        n = rnd.choice([1, 10, 500, 3000, 8000, HOLD - 1, HOLD, 30000])
+        data = b"x" * n
+        w.write(data)
+        total += n
+        assert 0 <= total - t.received < BATCH
+        if n >= HOLD:
+            assert t.objects[-1] is data and t.received == total
+    spin(loop)
+    assert t.received == total
+
+
+def test_drain_leaves_a_pipelined_batch_for_the_end_of_the_iteration(impl, loop):
+    w, t, p, r, _ = pipelined(impl, loop)
+    w.write(b"answer")
+    with pytest.raises(StopIteration):
+        w.drain().send(None)  # returns at once on both
+    # asyncio's writer has handed it over already; fastio's batch goes on.
+    assert t.received == (6 if impl.__name__ == "asyncio" else 0)
+    spin(loop, 1)
+    assert data_stream(t.calls) == [b"answer"]
+
+
+def test_drain_hands_a_batch_over_when_it_would_pass_the_high_water_mark(impl, loop):
+    w, t, p, r, _ = pipelined(impl, loop)
+    t.set_write_buffer_limits(high=1000)
+
+    async def write_and_drain(data):
+        # drain() right after write(), in the same step of the task.
+        w.write(data)
+        await w.drain()
+
+    assert run(loop, write_and_drain(b"a" * 600)) is None   # 600 <= 1000: no wait
+    assert not p._paused
+    task = loop.create_task(write_and_drain(b"b" * 400))
+    spin(loop)
+    assert task.done()                                     # 1000: still no wait
+    task = loop.create_task(write_and_drain(b"c"))
+    spin(loop)
+    # 1001 bytes would be over the mark: they are with the transport, which
+    # paused the protocol, and drain() waits for the peer, as asyncio's.
+    assert not task.done()
+    assert t.received == 1001 and p._paused
+    t.peer_read()
+    spin(loop)
+    assert task.done() and task.result() is None
+    assert data_stream(t.calls) == [b"a" * 600 + b"b" * 400 + b"c"]
+
+
+def test_drain_hands_a_batch_over_when_the_transport_cannot_tell_its_limits(impl, loop):
+    w, t, p, r, _ = pipelined(impl, loop)
+
+    def no_limits():
+        raise NotImplementedError
+
+    t.get_write_buffer_limits = no_limits
+    w.write(b"answer")
+    assert run(loop, w.drain()) is None
+    assert t.received == 6
+
+
+@pytest.mark.parametrize("trouble", ["reader exception", "closing", "paused", "lost"])
+def test_drain_hands_a_batch_over_before_it_waits_or_raises(impl, loop, trouble):
+    w, t, p, r, _ = pipelined(impl, loop)
+    w.write(b"answer")
+    if trouble == "reader exception":
+        r.set_exception(ConnectionResetError("reset"))
+    elif trouble == "closing":
+        t.closing = True
+    elif trouble == "paused":
+        p.pause_writing()
+    else:
+        p.connection_lost(None)
+    drain = w.drain()
+    try:
+        drain.send(None)
+    except (StopIteration, ConnectionError):
+        pass
+    finally:
+        drain.close()
+    assert t.received == 6
+    if trouble == "paused":
+        p.resume_writing()
 
 
 # --------------------------------------------------------------------------
