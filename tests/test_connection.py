@@ -10,6 +10,7 @@ sockets in a fresh temporary directory are used; every wait is bounded.
 import asyncio
 import contextlib
 import os
+import random
 import shutil
 import socket
 import ssl
@@ -242,6 +243,68 @@ def test_unix_echo(impl, net_loop, unix_path):
 
     arun(net_loop, body())
     assert [(r, w) for r, w, _ in echo.seen] == [(impl.StreamReader, impl.StreamWriter)]
+
+
+class LineEcho(Echo):
+    """Echoes line by line, draining every 64 lines: with pipelined input,
+    fastio's writer batches the answers while requests wait unread."""
+
+    async def __call__(self, reader, writer):
+        self.seen.append((type(reader), type(writer), writer))
+        self.tasks.append(asyncio.current_task())
+        try:
+            n = 0
+            while True:
+                line = await reader.readline()
+                if not line:
+                    break
+                writer.write(line)
+                n += 1
+                if n % 64 == 0:
+                    await writer.drain()
+            await writer.drain()
+            writer.write_eof()
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            self.errors.append(exc)
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+
+@pytest.mark.parametrize("client_reads", ["along", "after a pause"])
+def test_pipelined_line_echo(impl, net_loop, client_reads):
+    # Lines of 1 byte to 30 KiB; the client sends all of them while it reads
+    # the echo in another task, which (second case) first lets the server's
+    # output back up until its drain() waits.
+    echo = LineEcho()
+    rnd = random.Random(11)
+    lines = [b"%d:" % i + b"x" * rnd.choice([0, 1, 60, 500, 4000, 30000]) + b"\n"
+             for i in range(4000)]
+    sent = b"".join(lines)
+
+    async def body():
+        server = await impl.start_server(echo, "127.0.0.1", 0)
+        async with serving(server):
+            port = server.sockets[0].getsockname()[1]
+            reader, writer = await impl.open_connection("127.0.0.1", port)
+
+            async def receive():
+                if client_reads != "along":
+                    await asyncio.sleep(0.2)
+                return await reader.read()
+
+            receiving = asyncio.ensure_future(receive())
+            for i in range(0, len(lines), 100):
+                writer.writelines(lines[i:i + 100])
+                await writer.drain()
+            writer.write_eof()
+            assert await receiving == sent
+            writer.close()
+            await writer.wait_closed()
+            await echo.finish()
+
+    arun(net_loop, body(), timeout=60)
 
 
 def test_many_clients_at_once(impl, net_loop):
