@@ -105,20 +105,21 @@ cdef class ReaderCore:
     cdef int pause_if_full(self) except -1
     cdef int resume_if_drained(self) except -1
 
-    # One turn of asyncio's readuntil() loop for a non-empty bytes separator
-    # from *offset, while nothing replaces what it dispatches: PASS_ANSWERED (the chunk in presult), PASS_WAITS (*offset
-    # moved on, as asyncio's before it waits) or PASS_OTHERWISE (it would
-    # raise: the coroutine does, from the same *offset).
+    # One turn of the loop of asyncio's readuntil() for a non-empty bytes
+    # separator from *offset, of readexactly(n) or of read(n) (`waited`:
+    # after its wait), while nothing replaces what they dispatch.
+    # PASS_ANSWERED (the result in presult), PASS_WAITS (asyncio would wait
+    # now; *offset moved on as asyncio's) or PASS_OTHERWISE (it would raise:
+    # the coroutine does, from the same place).
     cdef int readuntil_pass(self, bytes separator, Py_ssize_t *offset,
                             PyObject **presult) except -1
-    # The fast paths: what asyncio would return right now, or None when the
-    # read must wait or raise (the caller then runs asyncio's algorithm).
-    cdef object try_readexactly(self, object n)
-    cdef object try_read(self, object n)
-    # The fast answer to read operation `op`, or None; and the coroutine
-    # running asyncio's algorithm for it (the _*_slow coroutines;
-    # `direct`: nothing asyncio dispatches through self is overridden).
-    cdef object answer_now(self, int op, object arg)
+    cdef inline int readexactly_pass(self, Py_ssize_t n, PyObject **presult) except -1
+    cdef inline int read_pass(self, Py_ssize_t n, bint waited, PyObject **presult) except -1
+    # Take the first n bytes as the result, as the read methods end.
+    cdef inline int answer(self, Py_ssize_t n, PyObject **presult) except -1
+    # The coroutine running asyncio's algorithm for read operation `op` (the
+    # _*_slow coroutines; `direct`: nothing asyncio dispatches through self
+    # is overridden).
     cdef object algorithm(self, int op, object arg, bint direct)
 
 
@@ -128,8 +129,9 @@ cdef class ReadOperation:
         object arg              # its argument (the writer, for drain())
         object delegate         # asyncio's algorithm, or the future's iterator, once waiting
         int op                  # which method (OP_*)
-        int state               # NEW, RUNNING (delegating), WAITING (readuntil() family) or DONE
-        Py_ssize_t offset       # WAITING: readuntil()'s offset (no separator begins before it)
+        int state               # NEW, RUNNING (delegating), WAITING (on the waiter itself) or DONE
+        Py_ssize_t offset       # readuntil() family: asyncio's offset (no separator begins before it)
+        Py_ssize_t size         # readexactly() and read(): n
 
     # DONE; after _wait_for_data() began, its waiter is cleared too.  Then it
     # holds nothing and is kept for reuse by the next read or drain.
@@ -141,14 +143,13 @@ cdef class ReadOperation:
     # in presult), or an exception.
     cdef int step(self, object value, PyObject **presult) except -1
 
-    # readuntil() with a bytes separator, readline() and __anext__() run
-    # asyncio's loop here while they can, awaiting the reader's waiter
-    # future directly (WAITING), and hand over to the coroutine when it
-    # would raise.
-    cdef inline bint reads_until(self) noexcept
+    # The read methods with plain arguments (runs_here()) run asyncio's loop
+    # here while they can, awaiting the reader's waiter future directly
+    # (WAITING), and hand over to the coroutine where it would raise.
+    cdef inline bint runs_here(self) except -1
     cdef inline bytes separator(self)
     # One turn of the loop: a PASS_* outcome (PASS_WAITS: now WAITING).
-    cdef int until_turn(self, PyObject **presult) except -1
+    cdef inline int turn(self, bint waited, PyObject **presult) except -1
     # The wait ended (raising `failure`, if not None): the loop goes on;
     # then as step().  woken(): the same, finishing the operation on error.
     cdef int resume(self, object failure, PyObject **presult) except -1

@@ -588,12 +588,7 @@ cdef class ReaderCore:
             if at >= 0:
                 if at > self._limit_n:
                     return PASS_OTHERWISE
-                chunk = self.take(at + seplen)
-                # Only called while nothing replaces _maybe_resume_transport().
-                self.resume_if_drained()
-                presult[0] = <PyObject *>chunk
-                Py_INCREF(chunk)
-                return PASS_ANSWERED
+                return self.answer(at + seplen, presult)
             # The separator may have arrived all but its last byte.
             next_offset = max(0, buflen + 1 - seplen)
             if next_offset > self._limit_n:
@@ -604,32 +599,35 @@ cdef class ReaderCore:
         return PASS_WAITS
 
     @cython.final
-    cdef object try_readexactly(self, object n):
-        cdef Py_ssize_t k
-        cdef bytes chunk
-        if self._exception is not None or not int_size(n, &k):
-            return None
-        if k == 0:
-            return b""
-        if k < 0 or k > ring_size(&self.ring):
-            return None
-        chunk = self.take(k)
-        self.resume_if_drained()
-        return chunk
+    cdef inline int readexactly_pass(self, Py_ssize_t n, PyObject **presult) except -1:
+        # One turn of asyncio's readexactly() loop, n >= 0.
+        if n == 0:
+            return answer_empty(presult)
+        if ring_size(&self.ring) >= n:
+            return self.answer(n, presult)
+        return PASS_OTHERWISE if self._eof else PASS_WAITS
 
     @cython.final
-    cdef object try_read(self, object n):
-        cdef Py_ssize_t k
-        cdef bytes chunk
-        if self._exception is not None or not int_size(n, &k):
-            return None
-        if k == 0:
-            return b""
-        if k < 0 or ring_size(&self.ring) == 0:
-            return None
-        chunk = self.take(min(k, ring_size(&self.ring)))
+    cdef inline int read_pass(self, Py_ssize_t n, bint waited, PyObject **presult) except -1:
+        # asyncio's read(n), n >= 0: it waits once, if nothing is buffered
+        # and EOF has not come, then returns what there is.
+        cdef Py_ssize_t size = ring_size(&self.ring)
+        if n == 0:
+            return answer_empty(presult)
+        if size == 0 and not self._eof and not waited:
+            return PASS_WAITS
+        return self.answer(min(n, size), presult)
+
+    @cython.final
+    cdef inline int answer(self, Py_ssize_t n, PyObject **presult) except -1:
+        # The read's result, the first n bytes, taken as asyncio's read
+        # methods end (this only runs while nothing replaces
+        # _maybe_resume_transport()).
+        chunk = self.take(n)
         self.resume_if_drained()
-        return chunk
+        presult[0] = <PyObject *>chunk
+        Py_INCREF(chunk)
+        return PASS_ANSWERED
 
     # -- the read methods ------------------------------------------------------
     #
@@ -736,8 +734,8 @@ cdef class ReaderCore:
         # asyncio has three.
         #
         # offset >= 0: the ReadOperation ran the loop up to here itself (see
-        # ReadOperation.until_turn() and resume()) and this goes on from
-        # there, the wait having raised `failure` if not None.
+        # ReadOperation.turn() and resume()) and this goes on from there,
+        # the wait having raised `failure` if not None.
         cdef Py_ssize_t buflen
         try:
             if PyBytes_CheckExact(separator) and PyBytes_GET_SIZE(separator):
@@ -791,41 +789,53 @@ cdef class ReaderCore:
             raise StopAsyncIteration
         return line
 
-    async def _read_slow(self, n):
-        if self._exception is not None:
-            raise self._exception
+    async def _read_slow(self, n, bint resumed=False, failure=None):
+        # resumed: the ReadOperation waited for data itself (see its
+        # resume()) and this goes on from there, raising `failure`, if not
+        # None, where asyncio's read() awaited.  The same in
+        # _readexactly_slow() and (given an offset) _readuntil_slow().
+        if resumed:
+            if failure is not None:
+                raise failure
+        else:
+            if self._exception is not None:
+                raise self._exception
 
-        if n == 0:
-            return b''
+            if n == 0:
+                return b''
 
-        if n < 0:
-            # Read limit-sized blocks until EOF: waiting for everything at
-            # once would deadlock once the transport pauses at 2 * limit.
-            blocks = []
-            while True:
-                block = await self.read(self._limit_value)
-                if not block:
-                    break
-                blocks.append(block)
-            return b''.join(blocks)
+            if n < 0:
+                # Read limit-sized blocks until EOF: waiting for everything at
+                # once would deadlock once the transport pauses at 2 * limit.
+                blocks = []
+                while True:
+                    block = await self.read(self._limit_value)
+                    if not block:
+                        break
+                    blocks.append(block)
+                return b''.join(blocks)
 
-        if ring_size(&self.ring) == 0 and not self._eof:
-            await self._wait_for_data('read')
+            if ring_size(&self.ring) == 0 and not self._eof:
+                await self._wait_for_data('read')
 
         # Fewer than n bytes buffered is fine: read() returns what there is.
         data = self.take(slice(None, n).indices(ring_size(&self.ring))[1])
         self.resume_dispatched()
         return data
 
-    async def _readexactly_slow(self, n):
-        if n < 0:
-            raise ValueError('readexactly size can not be less than zero')
+    async def _readexactly_slow(self, n, bint resumed=False, failure=None):
+        if resumed:
+            if failure is not None:
+                raise failure
+        else:
+            if n < 0:
+                raise ValueError('readexactly size can not be less than zero')
 
-        if self._exception is not None:
-            raise self._exception
+            if self._exception is not None:
+                raise self._exception
 
-        if n == 0:
-            return b''
+            if n == 0:
+                return b''
 
         while ring_size(&self.ring) < n:
             if self._eof:
@@ -845,12 +855,6 @@ cdef class ReaderCore:
         if val == b'':
             raise StopAsyncIteration
         return val
-
-    @cython.final
-    cdef object answer_now(self, int op, object arg):
-        if op == OP_READEXACTLY:
-            return self.try_readexactly(arg)
-        return self.try_read(arg)
 
     @cython.final
     cdef object algorithm(self, int op, object arg, bint direct):
@@ -999,77 +1003,84 @@ cdef class ReadOperation:
             self.delegate = _asyncio_drain(self.arg)
         else:
             direct = self.reader.dispatch_is_direct()
-            if direct and self.reads_until():
-                # From the loop of asyncio's readuntil(), right after its
-                # check of the exception, on the stored bytes.
+            if direct and self.runs_here():
+                # The first turn of asyncio's loop, on the stored bytes.
                 self.offset = 0
-                status = self.until_turn(presult)
+                status = self.turn(False, presult)
                 if status == PASS_ANSWERED:
                     self.finish()
                     return 0
                 if status == PASS_WAITS:
                     return 1
-                self.delegate = self.reader._readuntil_slow(self.separator(), self.op, 0)
-            else:
-                if direct:
-                    answer = self.reader.answer_now(self.op, self.arg)
-                    if answer is not None:
-                        presult[0] = <PyObject *>answer
-                        Py_INCREF(answer)
-                        self.finish()
-                        return 0
-                self.delegate = self.reader.algorithm(self.op, self.arg, direct)
+            self.delegate = self.reader.algorithm(self.op, self.arg, direct)
         self.state = RUNNING
         return 1
 
-    cdef inline bint reads_until(self) noexcept:
-        # readuntil() with a non-empty bytes separator, readline() or
-        # __anext__() (b"\\n"), with no exception set: asyncio's loop then
-        # runs here, turn by turn (until_turn()), without a coroutine.
+    cdef inline bint runs_here(self) except -1:
+        # With no exception set, readline(), __anext__(), readuntil() with a
+        # non-empty bytes separator, and readexactly() or read() of an int
+        # n >= 0 run asyncio's loop here, turn by turn, without a coroutine.
         if self.reader._exception is not None:
             return False
+        if self.op == OP_READLINE or self.op == OP_ANEXT:
+            return True
         if self.op == OP_READUNTIL:
             return PyBytes_CheckExact(self.arg) and PyBytes_GET_SIZE(self.arg) != 0
-        return self.op == OP_READLINE or self.op == OP_ANEXT
+        return int_size(self.arg, &self.size) and self.size >= 0
 
     cdef inline bytes separator(self):
         return <bytes>self.arg if self.op == OP_READUNTIL else NEWLINE
 
-    cdef int until_turn(self, PyObject **presult) except -1:
-        # One turn of readuntil()'s loop from self.offset: PASS_ANSWERED
-        # (presult), PASS_WAITS (WAITING on the reader's waiter future, through
-        # its iterator in self.delegate) or PASS_OTHERWISE (the coroutine
-        # must take over from self.offset).
+    cdef inline int turn(self, bint waited, PyObject **presult) except -1:
+        # One turn of the read's loop (`waited`: after a wait): PASS_ANSWERED
+        # (presult), PASS_WAITS (WAITING on the reader's waiter future,
+        # through its iterator in self.delegate) or PASS_OTHERWISE (asyncio's
+        # algorithm must take over from here).
         cdef Py_ssize_t offset = self.offset
-        cdef int status = self.reader.readuntil_pass(self.separator(), &offset, presult)
+        cdef int status
+        if self.op == OP_READLINE:
+            status = self.reader.readuntil_pass(NEWLINE, &offset, presult)
+        elif self.op == OP_READEXACTLY:
+            status = self.reader.readexactly_pass(self.size, presult)
+        elif self.op == OP_READ:
+            status = self.reader.read_pass(self.size, waited, presult)
+        else:
+            status = self.reader.readuntil_pass(self.separator(), &offset, presult)
         if status != PASS_WAITS:
             return status
         if self.reader.overrides() & WAIT_DISPATCHED:
             return PASS_OTHERWISE  # the coroutine calls the replacement
-        self.delegate = iter(self.reader.begin_wait("readuntil"))
+        self.delegate = iter(self.reader.begin_wait(
+            "readexactly" if self.op == OP_READEXACTLY else
+            "read" if self.op == OP_READ else "readuntil"))
         self.offset = offset
         self.state = WAITING
         return PASS_WAITS
 
     cdef int resume(self, object failure, PyObject **presult) except -1:
         # The WAITING operation's wait ended, raising `failure` if not None:
-        # as asyncio's _wait_for_data() returns (or raises) into the loop of
-        # readuntil().  Then as step().
+        # as asyncio's _wait_for_data() returns (or raises) into the read's
+        # loop.  Then as step().
         cdef int status
         self.reader._waiter = None
         self.delegate = None
         self.state = RUNNING
         # (Something may have replaced a method of the reader meanwhile.)
         if failure is None and self.reader.dispatch_is_direct():
-            status = self.until_turn(presult)
+            status = self.turn(True, presult)
             if status == PASS_ANSWERED:
                 return 0
             if status == PASS_WAITS:
                 return fastio_iter_send(self.delegate, None, presult)
-        # The coroutine raises `failure` where asyncio's loop awaited: so
-        # readline() turns an IncompleteReadError into its result as there.
-        self.delegate = self.reader._readuntil_slow(
-            self.separator(), self.op, self.offset, failure)
+        # asyncio's algorithm from where its loop awaited, raising `failure`
+        # there: so readline() turns an IncompleteReadError into its result.
+        if self.op == OP_READEXACTLY:
+            self.delegate = self.reader._readexactly_slow(self.arg, True, failure)
+        elif self.op == OP_READ:
+            self.delegate = self.reader._read_slow(self.arg, True, failure)
+        else:
+            self.delegate = self.reader._readuntil_slow(
+                self.separator(), self.op, self.offset, failure)
         return fastio_iter_send(self.delegate, None, presult)
 
     cdef int step(self, object value, PyObject **presult) except -1:
@@ -1145,6 +1156,13 @@ cdef class ReadOperation:
             self.finish()
             delegate.close()
         self.finish()
+
+
+cdef int answer_empty(PyObject **presult) except -1:
+    # b"": what readexactly(0) and read(0) return, with nothing taken.
+    presult[0] = <PyObject *>b""
+    Py_INCREF(b"")
+    return PASS_ANSWERED
 
 
 cdef object outcome(int status, PyObject *out):

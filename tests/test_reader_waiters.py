@@ -144,6 +144,9 @@ WAKING_ERRORS = [
      ("raises", asyncio.IncompleteReadError, "4 bytes read on a total of undefined expected bytes")),
     ("readuntil", (b"--",), asyncio.LimitOverrunError("too long", 1),
      ("raises", asyncio.LimitOverrunError, "too long")),
+    ("readexactly", (5,), asyncio.IncompleteReadError(b"part", None),
+     ("raises", asyncio.IncompleteReadError, "4 bytes read on a total of undefined expected bytes")),
+    ("readexactly", (5,), OSError("gone"), ("raises", OSError, "gone")),
 ]
 
 
@@ -475,10 +478,15 @@ def test_reads_wait_through_an_overridden_wait_for_data(impl, loop):
     assert calls == ["readuntil", "readuntil", "readexactly"]
 
 
-@pytest.mark.parametrize("method, args", [("readline", ()), ("readuntil", (b"--",))])
+@pytest.mark.parametrize("method, args, feeds, result, waits", [
+    ("readline", (), [b"a", b"b", b"-\n"], b"ab-\n", 2),
+    ("readuntil", (b"--",), [b"a", b"-", b"-\n"], b"a--", 2),
+    ("readexactly", (4,), [b"a", b"b", b"cd"], b"abcd", 2),
+    ("read", (4,), [b"a"], b"a", 0),   # read() waits once, before the patch
+])
 def test_wait_for_data_patched_on_a_waiting_reader_is_used_from_its_next_wait(
-        impl, loop, method, args):
-    # readuntil()'s loop looks _wait_for_data up on each turn.
+        impl, loop, method, args, feeds, result, waits):
+    # The read methods look _wait_for_data up each time they wait.
     calls = []
     r = impl.StreamReader(loop=loop)
     task = start(loop, getattr(r, method)(*args))
@@ -489,16 +497,33 @@ def test_wait_for_data_patched_on_a_waiting_reader_is_used_from_its_next_wait(
         await original(func_name)
 
     with mock.patch.object(r, "_wait_for_data", recording):
-        r.feed_data(b"a")
-        spin(loop)
-        assert calls == ["readuntil"]
-        r.feed_data(b"-" if method == "readuntil" else b"b")
-        spin(loop)
-        r.feed_data(b"-\n")
-        assert run(loop, task) == (b"a--" if method == "readuntil" else b"ab-\n")
-    assert calls == ["readuntil", "readuntil"]
-    r.feed_data(b"more\n")
+        for data in feeds:
+            r.feed_data(data)
+            spin(loop)
+        assert run(loop, task) == result
+    assert calls == ["readuntil" if method == "readline" else method] * waits
     task = start(loop, r.readuntil(b"!"))
-    assert calls == ["readuntil", "readuntil"]
+    assert len(calls) == waits
     task.cancel()
     finish_cancelled(loop, task)
+
+
+def test_a_woken_read_returns_what_is_buffered_even_nothing(impl, loop):
+    # read() waits once: if another read took the bytes between its
+    # wake-up and its turn, it returns b"" (and readexactly() waits on).
+    r = impl.StreamReader(loop=loop)
+    reading = start(loop, r.read(5))
+    r.feed_data(b"ab")
+    with pytest.raises(StopIteration) as taken:
+        r.read(2).send(None)
+    assert taken.value.value == b"ab"
+    spin(loop)
+    assert reading.done() and reading.result() == b""
+    exactly = start(loop, r.readexactly(2))
+    r.feed_data(b"c")
+    with pytest.raises(StopIteration):
+        r.read(1).send(None)
+    spin(loop)
+    assert not exactly.done() and r._waiter is not None
+    r.feed_data(b"de")
+    assert run(loop, exactly) == b"de"
