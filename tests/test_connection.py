@@ -134,20 +134,23 @@ class Echo:
         self.seen.append((type(reader), type(writer), writer))
         self.tasks.append(asyncio.current_task())
         try:
-            while True:
-                data = await reader.read(65536)
-                if not data:
-                    break
-                writer.write(data)
-                await writer.drain()
-            if writer.can_write_eof():
-                writer.write_eof()
+            await self.serve(reader, writer)
         except Exception as exc:  # noqa: BLE001 - reported by the test
             self.errors.append(exc)
         finally:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    async def serve(self, reader, writer):
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                break
+            writer.write(data)
+            await writer.drain()
+        if writer.can_write_eof():
+            writer.write_eof()
 
     async def finish(self):
         if self.tasks:
@@ -249,27 +252,18 @@ class LineEcho(Echo):
     """Echoes line by line, draining every 64 lines: with pipelined input,
     fastio's writer batches the answers while requests wait unread."""
 
-    async def __call__(self, reader, writer):
-        self.seen.append((type(reader), type(writer), writer))
-        self.tasks.append(asyncio.current_task())
-        try:
-            n = 0
-            while True:
-                line = await reader.readline()
-                if not line:
-                    break
-                writer.write(line)
-                n += 1
-                if n % 64 == 0:
-                    await writer.drain()
-            await writer.drain()
-            writer.write_eof()
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            self.errors.append(exc)
-        finally:
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+    async def serve(self, reader, writer):
+        n = 0
+        while True:
+            line = await reader.readline()
+            if not line:
+                break
+            writer.write(line)
+            n += 1
+            if n % 64 == 0:
+                await writer.drain()
+        await writer.drain()
+        writer.write_eof()
 
 
 @pytest.mark.parametrize("client_reads", ["along", "after a pause"])
