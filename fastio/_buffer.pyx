@@ -632,9 +632,10 @@ cdef class ReaderCore:
     # -- the read methods ------------------------------------------------------
     #
     # Each returns a ReadOperation: an awaitable that, when first awaited,
-    # answers from the buffer if asyncio would answer at once, and otherwise
-    # runs asyncio's algorithm (the _*_slow coroutines above).  It is
-    # lighter than a coroutine object, which is most of a buffered read's cost.
+    # runs asyncio's loop for the read on the buffer, waiting on the waiter
+    # future itself, and hands over to asyncio's algorithm (the _*_slow
+    # coroutines below) where that would raise.  It is lighter than a
+    # coroutine object, which is most of a buffered read's cost.
 
     @cython.binding(True)
     def readline(self):
@@ -947,8 +948,11 @@ cdef class ReadOperation:
 
     Nothing happens until it is first awaited (or sent None by a Task), so
     one created and cancelled before it runs reads nothing, as with asyncio.
-    Then it answers at once when it can, without a coroutine object, and
-    otherwise drives the coroutine running asyncio's algorithm.  Registered
+    Then, for the usual arguments, it runs asyncio's loop for the read turn
+    by turn without a coroutine object (runs_here(), turn()): it answers at
+    once when it can, and waits on the reader's waiter future itself.  Where
+    asyncio's algorithm would raise, or for unusual arguments, it drives the
+    coroutine running that algorithm.  Registered
     as a collections.abc.Coroutine, so create_task(), gather() and
     wait_for() take it.
     """
