@@ -1042,9 +1042,7 @@ cdef class ReadOperation:
         # algorithm must take over from here).
         cdef Py_ssize_t offset = self.offset
         cdef int status
-        if self.op == OP_READLINE:
-            status = self.reader.readuntil_pass(NEWLINE, &offset, presult)
-        elif self.op == OP_READEXACTLY:
+        if self.op == OP_READEXACTLY:
             status = self.reader.readexactly_pass(self.size, presult)
         elif self.op == OP_READ:
             status = self.reader.read_pass(self.size, waited, presult)
