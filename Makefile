@@ -10,19 +10,27 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 # (each candidate must run: a pyenv shim for an inactive version does not).
 VERSIONS ?= 3.9 3.10 3.11 3.12 3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
+# Each interpreter installs from its own lock: requirements/cpython3.11.txt...
+PYTAG_CODE := import sys; print(f'{sys.implementation.name}{sys.version_info[0]}.{sys.version_info[1]}')
+PYTAG := $(shell $(PYTHON) -c "$(PYTAG_CODE)")
+LOCK := requirements/$(PYTAG).txt
 PYTEST_ARGS ?=
 # apt-get needs root; elsewhere sudo, if it asks no password.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 SERVER_PACKAGES := redis-server memcached
 
-.PHONY: all build debug servers test test-all bench wheel clean
+.PHONY: all build debug servers test test-all bench wheel clean lock upgrade-deps
 
 all: build
 
-$(VENV)/.deps: tests/requirements.txt benchmarks/requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -r tests/requirements.txt -r benchmarks/requirements.txt
-	touch $@
+# The stamp is a copy of the lock the virtualenv was made from: when the lock
+# changes the virtualenv is made anew, so it holds exactly what the lock says.
+$(VENV)/.deps: $(LOCK)
+	@test -f $(LOCK) || { echo "no lock for $(PYTAG): run make upgrade-deps with PYTHON=$(PYTHON)"; exit 1; }
+	@cmp -s $(LOCK) $@ 2>/dev/null || rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --require-hashes --no-deps -r $(LOCK)
+	cp $(LOCK) $@
 
 build: $(VENV)/.deps
 	$(PY) setup.py -q build_ext --inplace
@@ -66,6 +74,25 @@ wheel: $(VENV)/.deps
 	.venv-wheelcheck/bin/python -m pip --disable-pip-version-check -q install --no-index dist/fastio-*.whl
 	cd / && $(CURDIR)/.venv-wheelcheck/bin/python -c "import fastio, fastio._buffer; print('wheel ok:', fastio.__file__)"
 	! .venv-wheelcheck/bin/python -c "import Cython" 2>/dev/null
+
+# `make lock` after editing requirements/*.in: each interpreter's lock keeps
+# its pins and gains (or loses) only what the edit asks.  `make upgrade-deps`:
+# every lock again with the newest versions each interpreter takes.  uv,
+# itself locked in requirements/uv.txt, resolves them; review the diff.
+lock: LOCK_FLAGS :=
+upgrade-deps: LOCK_FLAGS := --upgrade
+lock upgrade-deps:
+	test -x .venv-uv/bin/uv || { $(PYTHON) -m venv .venv-uv && .venv-uv/bin/python -m pip -q install --require-hashes -r requirements/uv.txt; }
+	@set -e; for v in $(VERSIONS); do \
+	  py=$$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python$$v 2>/dev/null | sort -V -r | head -1); \
+	  echo $${py:-$$(command -v python$$v || true)}; \
+	done | { cat; command -v pypy3 || true; } | while read -r py; do \
+	  [ -n "$$py" ] || continue; \
+	  tag=$$($$py -c "$(PYTAG_CODE)"); \
+	  .venv-uv/bin/uv pip compile -q $(LOCK_FLAGS) --generate-hashes --custom-compile-command "make lock (or make upgrade-deps)" --python $$py requirements/dev.in -o requirements/$$tag.txt; \
+	  echo "== $$py: requirements/$$tag.txt"; \
+	done
+	.venv-uv/bin/uv pip compile -q $(LOCK_FLAGS) --generate-hashes --custom-compile-command "make lock (or make upgrade-deps)" requirements/uv.in -o requirements/uv.txt
 
 clean:
 	rm -rf build dist .venv-wheelcheck fastio/*.c fastio/*.so fastio/*.html

@@ -18,7 +18,7 @@ import pytest
 import fastio
 from compare import on_both
 
-aiomcache = pytest.importorskip("aiomcache", reason="aiomcache (tests/requirements.txt) is not installed")
+aiomcache = pytest.importorskip("aiomcache", reason="aiomcache (requirements/dev.in) is not installed")
 
 pytestmark = [pytest.mark.integration, pytest.mark.network]
 
