@@ -20,10 +20,10 @@ import pytest
 import fastio
 from compare import on_both
 
-redis = pytest.importorskip("redis", reason="redis (tests/requirements.txt) is not installed")
+redis = pytest.importorskip("redis", reason="redis (requirements/dev.in) is not installed")
 import redis.asyncio  # noqa: E402
 from redis.backoff import NoBackoff  # noqa: E402
-from redis.retry import Retry  # noqa: E402
+from redis.asyncio.retry import Retry  # noqa: E402
 
 try:
     from redis._parsers import _AsyncRESP2Parser, _AsyncRESP3Parser
