@@ -4,7 +4,11 @@
 installs them when they are missing). Each `Server` runs in its own process on
 127.0.0.1 with a port the kernel chose, and is stopped by whoever started it.
 A caller that cannot find the binary skips with the reason, never fails.
+
+No server outlives the process that started it: each is stopped at exit if
+its owner did not (a fixture that errored, an interrupted run).
 """
+import atexit
 import getpass
 import os
 import shutil
@@ -19,6 +23,16 @@ STOP_TIMEOUT = 5.0
 SEARCH_PATH = os.pathsep.join(
     [os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"]
 )
+
+
+# The servers started by this process and not yet stopped.
+_running = set()
+
+@atexit.register
+def stop_all():
+    """Stop every server still running (what an owner failed to stop)."""
+    for server in list(_running):
+        server.stop()
 
 
 class Unavailable(Exception):
@@ -76,6 +90,15 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+        _running.add(self)
+        try:
+            self._wait_until_accepting()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_accepting(self):
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -83,25 +106,28 @@ class Server:
                 raise RuntimeError(f"{self.kind} exited at start: {err.strip()}")
             try:
                 socket.create_connection((self.host, self.port), 0.2).close()
-                return self
+                return
             except OSError:
                 time.sleep(0.02)
-        self.stop()
         raise RuntimeError(f"{self.kind} did not accept connections in {START_TIMEOUT}s")
 
     def stop(self, sig=signal.SIGTERM):
-        """Stop the process (SIGKILL for a crash) and wait for it to go."""
+        """Stop the process (SIGKILL for a crash), wait for it to go and
+        close its pipe."""
         process, self.process = self.process, None
+        _running.discard(self)
         if process is None:
             return
-        if process.poll() is None:
-            process.send_signal(sig)
-            try:
-                process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        process.stderr.close()
+        try:
+            if process.poll() is None:
+                process.send_signal(sig)
+                try:
+                    process.wait(STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        finally:
+            process.stderr.close()
 
     def kill(self):
         self.stop(signal.SIGKILL)
