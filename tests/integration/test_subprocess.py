@@ -13,6 +13,7 @@ which is how the endings are checked: which exception, its message,
 """
 import asyncio
 import contextlib
+import os
 import random
 import signal
 import sys
@@ -189,7 +190,8 @@ def test_communicate_with_large_stdout_and_stderr(streams, loop):
 
 # A child writes `count` lines and part of one more, then dies: by
 # os._exit() with nothing more written, or killed by the parent while it
-# waits on stdin.
+# waits on stdin.  Before that it writes a byte to the fd in argv[3], so the
+# parent kills it only once all of its output is in the pipes.
 DYING_CHILD = """\
 import os, sys
 out = sys.stdout.buffer
@@ -197,6 +199,7 @@ out.write(b"".join(b"line %d\\n" % i for i in range(int(sys.argv[1]))) + b"half 
 out.flush()
 sys.stderr.buffer.write(b"no newline on stderr either")
 sys.stderr.buffer.flush()
+os.write(int(sys.argv[3]), b"!")
 if sys.argv[2] == "exit":
     os._exit(3)
 sys.stdin.read()
@@ -207,26 +210,40 @@ DYING_LINES = 20000
 @pytest.mark.parametrize("how", ["exit", "kill"])
 def test_child_that_dies_mid_line(how):
     async def program():
-        proc = await spawn(DYING_CHILD, DYING_LINES, how, stdin=PIPE)
+        written_r, written_w = os.pipe()
         try:
-            count, crc = 0, 0
-            for _ in range(DYING_LINES):
-                line = await proc.stdout.readuntil(b"\n")
-                count += 1
-                crc = zlib.crc32(line, crc)
-            if how == "kill":
-                proc.kill()
-            seen = [
-                await ending(proc.stdout.readuntil(b"\n")),
-                await ending(proc.stdout.readline()),
-                await ending(proc.stdout.readexactly(5)),
-                proc.stdout.at_eof(),
-                await ending(proc.stderr.readexactly(100)),
-                await ending(proc.stderr.readline()),
-            ]
-            return count, crc, seen, await proc.wait()
+            try:
+                proc = await spawn(DYING_CHILD, DYING_LINES, how, written_w,
+                                   stdin=PIPE, pass_fds=(written_w,))
+            finally:
+                os.close(written_w)
+            try:
+                return await read_until_death(proc, written_r)
+            finally:
+                await reap(proc)
         finally:
-            await reap(proc)
+            os.close(written_r)
+
+    async def read_until_death(proc, written_r):
+        count, crc = 0, 0
+        for _ in range(DYING_LINES):
+            line = await proc.stdout.readuntil(b"\n")
+            count += 1
+            crc = zlib.crc32(line, crc)
+        # The child has nothing left to block on, so this read is short.
+        assert await asyncio.get_running_loop().run_in_executor(
+            None, os.read, written_r, 1) == b"!"
+        if how == "kill":
+            proc.kill()
+        seen = [
+            await ending(proc.stdout.readuntil(b"\n")),
+            await ending(proc.stdout.readline()),
+            await ending(proc.stdout.readexactly(5)),
+            proc.stdout.at_eof(),
+            await ending(proc.stderr.readexactly(100)),
+            await ending(proc.stderr.readline()),
+        ]
+        return count, crc, seen, await proc.wait()
 
     plain, fast = on_both(program, timeout=TIMEOUT)
     assert plain == fast
