@@ -122,6 +122,7 @@ cdef int ring_append_object(Ring *ring, object data) except -1:
 
 cdef bytes ring_take(Ring *ring, Py_ssize_t n):
     cdef bytes out
+    n = ring_clamp(ring, n)
     if n == 0:
         return b""
     out = PyBytes_FromStringAndSize(ring.data + ring.start, n)
@@ -129,10 +130,16 @@ cdef bytes ring_take(Ring *ring, Py_ssize_t n):
     return out
 
 
+cdef inline Py_ssize_t ring_clamp(const Ring *ring, Py_ssize_t n) noexcept:
+    # A count the caller computed may be stale: Python code (a separator's
+    # len(), a limit's comparison) can consume bytes between computing it
+    # and using it.  Never more than is stored, as slicing a bytearray.
+    return 0 if n < 0 else min(n, ring.end - ring.start)
+
+
 cdef void ring_drop(Ring *ring, Py_ssize_t n) noexcept:
-    cdef Py_ssize_t size, cap
-    cdef char *data
-    ring.start += n
+    cdef Py_ssize_t size
+    ring.start += ring_clamp(ring, n)
     size = ring.end - ring.start
     if size == 0:
         # Drained: hand the block back, as an emptied bytearray does, so the
