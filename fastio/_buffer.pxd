@@ -153,12 +153,10 @@ cdef class ReadOperation:
     # One send(): 1 (the value yielded in presult), 0 (the value returned
     # in presult), or an exception.
     cdef int step(self, object value, PyObject **presult) except -1
-    # step()'s work, with the operation marked as executing.
-    cdef int advance(self, object value, PyObject **presult) except -1
     # Mark the operation as executing (ValueError if it already is, as a
-    # coroutine's; RecursionError past the recursion limit of nested ones).
-    cdef int enter(self) except -1
-    cdef void leave(self) noexcept
+    # coroutine's) and not.
+    cdef inline int enter(self) except -1
+    cdef inline void leave(self) noexcept
     cdef object thrown(self, tuple args)
 
     # The read methods with plain arguments (runs_here()) run asyncio's loop
