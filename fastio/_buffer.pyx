@@ -76,6 +76,7 @@ cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
 # functions, writer.pxi WriterCore.drain(), with its helper).
 include "_core/ring.pxi"
 include "_core/reader.pxi"
+include "_core/read_algorithms.pxi"
 include "_core/read_operation.pxi"
 include "_core/buffer_view.pxi"
 include "_core/receiving.pxi"
