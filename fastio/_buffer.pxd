@@ -29,8 +29,11 @@ cdef struct Ring:
     Py_ssize_t start        # read cursor: first unconsumed byte
     Py_ssize_t end          # write cursor: one past the last stored byte
 
-# Bytes stored and not yet consumed.
-cdef Py_ssize_t ring_size(const Ring *ring) noexcept
+# Bytes stored and not yet consumed.  Defined here, inline: the read paths
+# ask it on every turn.
+cdef inline Py_ssize_t ring_size(const Ring *ring) noexcept:
+    return ring.end - ring.start
+
 # Room for n > 0 more bytes at end (compacting or growing); pointer to it.
 cdef char *ring_reserve(Ring *ring, Py_ssize_t n) except NULL
 # Move the stored bytes to the start of a new block of cap bytes (False:
@@ -145,7 +148,7 @@ cdef class ReadOperation:
         object delegate         # asyncio's algorithm, or the future's iterator, once waiting
         int op                  # which method (OP_*)
         int state               # NEW, RUNNING (delegating), WAITING (on the waiter itself) or DONE
-        Py_ssize_t offset       # readuntil() family: asyncio's offset (no separator begins before it)
+        Py_ssize_t offset       # readuntil() family: asyncio's offset (no match begins before it)
         Py_ssize_t size         # readexactly() and read(): n
 
     # DONE; after _wait_for_data() began, its waiter is cleared too.  Then it

@@ -17,7 +17,7 @@
 
 # The methods asyncio's reader calls on self, which the fast paths skip.
 cdef tuple DISPATCHED = ("readuntil", "readline", "_wakeup_waiter", "_maybe_resume_transport",
-                        "feed_data", "_wait_for_data")
+                         "feed_data", "_wait_for_data")
 cdef enum:
     # Bits of ReaderCore.overrides(), one per DISPATCHED name.
     READS_DISPATCHED = 0x0f  # what asyncio's read algorithms call through self
