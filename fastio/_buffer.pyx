@@ -9,8 +9,7 @@
 
 cimport cython
 from cpython.buffer cimport (
-    PyBUF_SIMPLE, PyBuffer_IsContiguous, PyBuffer_Release, PyObject_CheckBuffer,
-    PyObject_GetBuffer,
+    PyBUF_SIMPLE, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer,
 )
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact, PyByteArray_GET_SIZE
 from cpython.bytes cimport (
@@ -80,6 +79,7 @@ cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
 # functions, writer.pxi WriterCore.drain(), with its helper).
 include "_core/ring.pxi"
 include "_core/reader.pxi"
+include "_core/read_algorithms.pxi"
 include "_core/read_operation.pxi"
 include "_core/buffer_view.pxi"
 include "_core/receiving.pxi"

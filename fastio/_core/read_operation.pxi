@@ -212,7 +212,7 @@ cdef class ReadOperation:
                     return 0
                 if status == PASS_WAITS:
                     return 1
-            self.delegate = self.reader.algorithm(self.op, self.arg, direct)
+            self.delegate = algorithm(self.reader, self.op, self.arg, direct)
         self.state = RUNNING
         return 1
 
@@ -273,12 +273,12 @@ cdef class ReadOperation:
         # asyncio's algorithm from where its loop awaited, raising `failure`
         # there: so readline() turns an IncompleteReadError into its result.
         if self.op == OP_READEXACTLY:
-            self.delegate = self.reader._readexactly_slow(self.arg, True, failure)
+            self.delegate = _readexactly_slow(self.reader, self.arg, True, failure)
         elif self.op == OP_READ:
-            self.delegate = self.reader._read_slow(self.arg, True, failure)
+            self.delegate = _read_slow(self.reader, self.arg, True, failure)
         else:
-            self.delegate = self.reader._readuntil_slow(
-                self.separator(), self.op, self.offset, failure)
+            self.delegate = _readuntil_slow(
+                self.reader, self.separator(), self.op, self.offset, failure)
         return delegate_send(self.delegate, None, presult)
 
     cdef inline int enter(self) except -1:

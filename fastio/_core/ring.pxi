@@ -8,8 +8,9 @@
 # shrink the block as it empties.
 #
 # Called by the reader (feeding, taking, searching), the _buffer view and
-# the writer.  Declared in _buffer.pxd and compiled into the same C file as
-# those callers, so the C compiler can inline them into the hot paths.
+# the writer.  Declared in _buffer.pxd (ring_size() is defined there, inline)
+# and compiled into the same C file as those callers, so the C compiler can
+# inline them into the hot paths.
 
 cdef extern from "string.h" nogil:
     # A GNU/BSD extension (pyconfig.h defines _GNU_SOURCE): linear-time
@@ -40,10 +41,6 @@ cdef enum:
 # still hold nothing.
 cdef char *spare_data = NULL
 cdef Py_ssize_t spare_capacity = 0
-
-
-cdef inline Py_ssize_t ring_size(const Ring *ring) noexcept:
-    return ring.end - ring.start
 
 
 cdef char *ring_reserve(Ring *ring, Py_ssize_t n) except NULL:
