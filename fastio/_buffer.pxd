@@ -239,4 +239,3 @@ cdef class WriterCore:
     cdef bint asyncio_drain_waits(self) except -1
     # What is held plus the transport's buffer is within its high-water mark.
     cdef bint fits_under_high_water(self) except -1
-
