@@ -44,7 +44,11 @@ cdef int ring_append(Ring *ring, const char *src, Py_ssize_t n) except -1
 # Copy in any object bytearray.extend() accepts, raising what it raises.
 cdef int ring_append_object(Ring *ring, object data) except -1
 # n limited to [0, size]: what ring_take() and ring_drop() consume.
-cdef Py_ssize_t ring_clamp(const Ring *ring, Py_ssize_t n) noexcept
+# A count the caller computed may be stale: Python code (a separator's len(),
+# a limit's comparison) can consume bytes between computing it and using it.
+cdef inline Py_ssize_t ring_clamp(const Ring *ring, Py_ssize_t n) noexcept:
+    return 0 if n < 0 else min(n, ring.end - ring.start)
+
 # Consume the first n bytes (clamped) into a new bytes object.
 cdef bytes ring_take(Ring *ring, Py_ssize_t n)
 # Consume the first n bytes (clamped); frees the storage when nothing is

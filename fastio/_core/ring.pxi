@@ -133,13 +133,6 @@ cdef bytes ring_take(Ring *ring, Py_ssize_t n):
     return out
 
 
-cdef inline Py_ssize_t ring_clamp(const Ring *ring, Py_ssize_t n) noexcept:
-    # A count the caller computed may be stale: Python code (a separator's
-    # len(), a limit's comparison) can consume bytes between computing it
-    # and using it.  Never more than is stored, as slicing a bytearray.
-    return 0 if n < 0 else min(n, ring.end - ring.start)
-
-
 cdef void ring_drop(Ring *ring, Py_ssize_t n) noexcept:
     cdef Py_ssize_t size
     ring.start += ring_clamp(ring, n)
