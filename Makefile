@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 SERVER_PACKAGES := redis-server memcached
 
-.PHONY: all build debug servers test test-all bench wheel clean lock upgrade-deps
+.PHONY: all build debug servers test test-all bench wheel clean lock upgrade-deps lint typecheck
 
 all: build
 
@@ -62,6 +62,12 @@ test-all:
 	  $(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$v; \
 	done; \
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
+
+# Lint rules only (pyproject.toml [tool.ruff]); nothing is reformatted.
+# cython-lint checks the compiled core.
+lint: $(VENV)/.deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/cython-lint fastio/
 
 bench: build servers
 	$(PY) -m pytest benchmarks -q -p no:randomly --benchmark-json=.benchmarks/latest.json --benchmark-columns=median,ops --benchmark-sort=name
