@@ -9,7 +9,7 @@ import asyncio
 import asyncio.streams
 
 from . import streams
-from .streams import *  # noqa: F401,F403
+from .streams import *  # noqa: F403 - re-exported
 
 __all__ = streams.__all__ + ("install", "uninstall")
 __version__ = "0.1.0"

@@ -20,9 +20,8 @@ import warnings
 
 import pytest
 
-from support import current_loop, installed
-
 import fastio
+from support import current_loop, installed
 
 pytestmark = pytest.mark.network
 

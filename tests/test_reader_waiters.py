@@ -6,8 +6,7 @@ from unittest import mock
 import pytest
 
 from support import RecordingTransport
-from test_reader_helpers import run, spin, start, finish_cancelled
-
+from test_reader_helpers import finish_cancelled, run, spin, start
 
 SECOND_READERS = [
     ("read", (5,), "read"),
