@@ -33,7 +33,7 @@ def test_second_waiting_reader_is_refused(impl, loop, method, args, func_name):
     with pytest.raises(RuntimeError) as info:
         run(loop, getattr(r, method)(*args))
     assert info.value.args == (
-        "{}() called while another coroutine is already waiting for incoming data".format(func_name),
+        f"{func_name}() called while another coroutine is already waiting for incoming data",
     )
     # the first reader is undisturbed
     assert r._waiter is waiter
