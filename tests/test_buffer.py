@@ -966,30 +966,30 @@ def test_startswith_against_bytearray(mloop, data, prefix, start, junk):
     assert r._buffer.startswith(prefix) == bytearray(data).startswith(prefix)
 
 
-EMPTY_CASES = [(data, start) for data in (b"", b"a", b"abc") for start in range(-5, 6)]
+EMPTY_CASES = [(data, at) for data in (b"", b"a", b"abc") for at in range(-5, 6)]
 
 
 def test_find_empty_against_bytearray(loop):
     # bytearray finds b"" at every position 0..len, and nowhere past the end.
     mismatches = []
-    for data, start in EMPTY_CASES:
-        got = reader_with(loop, data, junk=b"junk")._buffer.find(b"", start)
-        expected = bytearray(data).find(b"", start)
+    for data, at in EMPTY_CASES:
+        got = reader_with(loop, data, junk=b"junk")._buffer.find(b"", at)
+        expected = bytearray(data).find(b"", at)
         if got != expected:
-            mismatches.append(f"{data!r}.find(b'', {start}): {got}, bytearray: {expected}")
+            mismatches.append(f"{data!r}.find(b'', {at}): {got}, bytearray: {expected}")
     assert not mismatches, "\n".join(mismatches)
 
 
 def test_startswith_empty_against_bytearray(loop):
     # True at every position 0..len, False past the end.
     mismatches = []
-    for data, start in EMPTY_CASES:
+    for data, at in EMPTY_CASES:
         for prefix in (b"", (b"z", b"")):
-            got = reader_with(loop, data, junk=b"junk")._buffer.startswith(prefix, start)
-            expected = bytearray(data).startswith(prefix, start)
+            got = reader_with(loop, data, junk=b"junk")._buffer.startswith(prefix, at)
+            expected = bytearray(data).startswith(prefix, at)
             if got != expected:
                 mismatches.append(
-                    f"{data!r}.startswith({prefix!r}, {start}): {got}, bytearray: {expected}")
+                    f"{data!r}.startswith({prefix!r}, {at}): {got}, bytearray: {expected}")
     assert not mismatches, "\n".join(mismatches)
 
 

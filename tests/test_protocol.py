@@ -696,7 +696,8 @@ def _callback_outcome(module, loop, harness, body):
         tasks[0].cancel()
         spin(loop)
     protocol.connection_lost(None)
-    del protocol, reader, tasks
+    tasks.clear()
+    del protocol, reader
     gc.collect()
     spin(loop)
     gc.collect()
