@@ -125,7 +125,10 @@ data = st.lists(st.sampled_from(ALPHABET), max_size=12).map(bytes)
 steps = st.integers(0, 3)
 
 
-def _op(name, arg_strategy=st.none()):
+NO_ARGUMENT = st.none()
+
+
+def _op(name, arg_strategy=NO_ARGUMENT):
     return st.builds(Op, st.just(name), arg_strategy, steps)
 
 
