@@ -69,7 +69,8 @@ def reader_with(loop, data=b"", *, junk=b"", chunks=None, limit=None):
     `junk` is fed first and consumed afterwards, so the live bytes do not
     start at the beginning of the block; `chunks` splits `data` into feeds.
     """
-    r = fastio.StreamReader(loop=loop) if limit is None else fastio.StreamReader(limit=limit, loop=loop)
+    r = (fastio.StreamReader(loop=loop) if limit is None
+         else fastio.StreamReader(limit=limit, loop=loop))
     if junk:
         r.feed_data(junk)
     for chunk in (chunks if chunks is not None else [data]):
@@ -833,7 +834,8 @@ def test_scan_memory_stale_offset_readline_returns_at_once(loop):
     assert bytes(r._buffer) == b"a"
 
 
-@pytest.mark.parametrize("consume", ["read", "readexactly", "del", "clear-and-refeed", "take_prefix"])
+@pytest.mark.parametrize("consume",
+                         ["read", "readexactly", "del", "clear-and-refeed", "take_prefix"])
 def test_scan_memory_forgotten_on_consumption(impl, loop, consume):
     """A search finds nothing, the buffer is consumed some other way and
     refilled with a separator early on: the next search finds it."""
@@ -1165,7 +1167,8 @@ def test_equality_both_orders(loop, data):
         assert other == buf
         assert not buf != other
         assert not other != buf
-    for other in _equal_forms(data + b"x") + _equal_forms(b"x" + data[1:]) + _equal_forms(data[:-1] + b"y"):
+    for other in (_equal_forms(data + b"x") + _equal_forms(b"x" + data[1:])
+                  + _equal_forms(data[:-1] + b"y")):
         if bytes(other) == data:
             continue
         assert buf != other

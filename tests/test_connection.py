@@ -111,7 +111,8 @@ def unix_path():
 def tls():
     """(server context, client context) for a CA and a certificate for
     localhost / 127.0.0.1 / ::1 made by trustme."""
-    trustme = pytest.importorskip("trustme", reason="trustme (requirements/dev.in) is not installed")
+    trustme = pytest.importorskip(
+        "trustme", reason="trustme (requirements/dev.in) is not installed")
     ca = trustme.CA()
     cert = ca.issue_cert("localhost", "127.0.0.1", "::1")
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

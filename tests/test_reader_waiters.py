@@ -76,7 +76,8 @@ def test_second_reader_that_need_not_wait_succeeds(impl, loop):
 
 
 @pytest.mark.parametrize("method, args", [
-    ("read", (5,)), ("read", (-1,)), ("readline", ()), ("readuntil", (b"\r\n",)), ("readexactly", (4,)),
+    ("read", (5,)), ("read", (-1,)), ("readline", ()), ("readuntil", (b"\r\n",)),
+    ("readexactly", (4,)),
 ])
 def test_set_exception_wakes_waiter(impl, loop, method, args):
     r = impl.StreamReader(loop=loop)
@@ -130,6 +131,9 @@ def test_set_exception_with_done_waiter_raises(impl, loop):
     assert isinstance(r.exception(), ValueError)
 
 
+# IncompleteReadError(b"part", None) in words.
+UNDEFINED_EXPECTED = "4 bytes read on a total of undefined expected bytes"
+
 # What readline() does with readuntil()'s errors applies to those the wait
 # raises too (asyncio's readline() catches them around all of readuntil()).
 WAKING_ERRORS = [
@@ -140,11 +144,11 @@ WAKING_ERRORS = [
     ("__anext__", (), asyncio.IncompleteReadError(b"", None), ("raises", StopAsyncIteration, "")),
     ("__anext__", (), asyncio.IncompleteReadError(b"p", None), ("returns", b"p")),
     ("readuntil", (b"--",), asyncio.IncompleteReadError(b"part", None),
-     ("raises", asyncio.IncompleteReadError, "4 bytes read on a total of undefined expected bytes")),
+     ("raises", asyncio.IncompleteReadError, UNDEFINED_EXPECTED)),
     ("readuntil", (b"--",), asyncio.LimitOverrunError("too long", 1),
      ("raises", asyncio.LimitOverrunError, "too long")),
     ("readexactly", (5,), asyncio.IncompleteReadError(b"part", None),
-     ("raises", asyncio.IncompleteReadError, "4 bytes read on a total of undefined expected bytes")),
+     ("raises", asyncio.IncompleteReadError, UNDEFINED_EXPECTED)),
     ("readexactly", (5,), OSError("gone"), ("raises", OSError, "gone")),
 ]
 
@@ -419,7 +423,8 @@ def test_wait_for_data_refused_while_another_waits(impl, loop):
     r = impl.StreamReader(loop=loop)
     first = start(loop, r.readline())
     waiter = r._waiter
-    with pytest.raises(RuntimeError, match=r"^mine\(\) called while another coroutine is already waiting"):
+    with pytest.raises(RuntimeError,
+                       match=r"^mine\(\) called while another coroutine is already waiting"):
         run(loop, r._wait_for_data("mine"))
     assert r._waiter is waiter
     r.feed_data(b"line\n")
