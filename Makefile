@@ -69,6 +69,14 @@ lint: $(VENV)/.deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/cython-lint fastio/
 
+# mypy --strict and pyright over the package and tests/typing for each
+# Python version (tests/typing/check.py); the stubs against the built module
+# (stubtest); pyright's completeness score of the public API, 100 % or fail.
+typecheck: build
+	$(PY) tests/typing/check.py
+	PYTHONPATH=$(CURDIR) $(PY) -m mypy.stubtest --allowlist tests/typing/stubtest-allowlist.txt fastio
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/pyright --verifytypes fastio --ignoreexternal
+
 bench: build servers
 	$(PY) -m pytest benchmarks -q -p no:randomly --benchmark-json=.benchmarks/latest.json --benchmark-columns=median,ops --benchmark-sort=name
 	$(PY) benchmarks/report.py .benchmarks/latest.json
