@@ -13,9 +13,6 @@ from typing_extensions import Self, disjoint_base
 @type_check_only
 class _ReaduntilBuffer(ReadableBuffer, Sized, Protocol): ...
 
-# How much a receive buffer holds (asyncio's socket transports read as much).
-RECEIVE_SIZE: int
-
 @final
 class ReadBufferView:
     """``reader._buffer``: the bytes a reader holds, with a bytearray face."""
@@ -109,6 +106,10 @@ class ReadOperation:
 @final
 class LoopFlusher:
     def run(self) -> None: ...
+
+# One event loop's receive buffer, which its transports receive into.
+@final
+class ReceiveBuffer: ...
 
 # fastio.StreamReaderProtocol's receiving methods (module functions bound in
 # its class body).
