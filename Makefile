@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 SERVER_PACKAGES := redis-server memcached
 
-.PHONY: all build debug servers test test-all bench lint wheel clean lock upgrade-deps
+.PHONY: all build debug servers test test-all bench wheel clean lock upgrade-deps lint typecheck
 
 all: build
 
@@ -63,15 +63,28 @@ test-all:
 	done; \
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
 
+# Lint rules only (pyproject.toml [tool.ruff]); nothing is reformatted.
+# cython-lint checks the compiled core, running the virtualenv's pycodestyle.
+# mypy --strict and pyright over the package and tests/typing for each
+# Python version (tests/typing/check.py); the stubs against the built module
+# (stubtest); pyright's completeness score of the public API, 100 % or fail
+# (without its check for a newer pyright: the run reads nothing online).
+typecheck: build
+	$(PY) tests/typing/check.py
+	PYTHONPATH=$(CURDIR) $(PY) -m mypy.stubtest --allowlist tests/typing/stubtest-allowlist.txt fastio
+	PYTHONPATH=$(CURDIR) PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright --verifytypes fastio
+
 bench: build servers
 	$(PY) -m pytest benchmarks -q -p no:randomly --benchmark-json=.benchmarks/latest.json --benchmark-columns=median,ops --benchmark-sort=name
 	$(PY) benchmarks/report.py .benchmarks/latest.json
 
-# cython-lint (settings in pyproject.toml).  It runs its checks of names and
+# ruff over the Python files, then cython-lint over the compiled core
+# (settings for both in pyproject.toml).  cython-lint runs its checks of names and
 # inlining on .pyx and .pxd files only, not on the .pxi files _buffer.pyx
 # includes, so each .pxi is checked once more as a .pyx of its own, beside a
 # copy of the .pxd, and reported under its own name.
 lint: $(VENV)/.deps
+	$(VENV)/bin/ruff check .
 	@rc=0; PATH="$(abspath $(VENV))/bin:$$PATH" cython-lint fastio || rc=1; \
 	tmp=$$(mktemp -d); \
 	for f in fastio/_core/*.pxi; do \

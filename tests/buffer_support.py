@@ -43,7 +43,8 @@ def reader_with(loop, data=b"", *, junk=b"", chunks=None, limit=None):
     `junk` is fed first and consumed afterwards, so the live bytes do not
     start at the beginning of the block; `chunks` splits `data` into feeds.
     """
-    r = fastio.StreamReader(loop=loop) if limit is None else fastio.StreamReader(limit=limit, loop=loop)
+    r = (fastio.StreamReader(loop=loop) if limit is None
+         else fastio.StreamReader(limit=limit, loop=loop))
     if junk:
         r.feed_data(junk)
     for chunk in (chunks if chunks is not None else [data]):

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 import fastio
 from buffer_support import RANDOM, check_storage, pattern, reader_with
 
-
 # ---------------------------------------------------------------------------
 # The bytearray face: find() and startswith()
 
@@ -250,7 +249,8 @@ def test_equality_both_orders(loop, data):
         assert other == buf
         assert not buf != other
         assert not other != buf
-    for other in _equal_forms(data + b"x") + _equal_forms(b"x" + data[1:]) + _equal_forms(data[:-1] + b"y"):
+    for other in (_equal_forms(data + b"x") + _equal_forms(b"x" + data[1:])
+                  + _equal_forms(data[:-1] + b"y")):
         if bytes(other) == data:
             continue
         assert buf != other

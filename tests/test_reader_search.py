@@ -15,9 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fastio
-from buffer_support import MiB, RANDOM, pattern, reader_with
+from buffer_support import RANDOM, MiB, pattern, reader_with
 from test_reader_helpers import finish_cancelled, run, spin, start
-
 
 # ---------------------------------------------------------------------------
 # Separators at feed borders
@@ -408,7 +407,8 @@ def test_scan_memory_stale_offset_readline_returns_at_once(loop):
     assert bytes(r._buffer) == b"a"
 
 
-@pytest.mark.parametrize("consume", ["read", "readexactly", "del", "clear-and-refeed", "take_prefix"])
+@pytest.mark.parametrize(
+    "consume", ["read", "readexactly", "del", "clear-and-refeed", "take_prefix"])
 def test_scan_memory_forgotten_on_consumption(impl, loop, consume):
     """A search finds nothing, the buffer is consumed some other way and
     refilled with a separator early on: the next search finds it."""

@@ -17,9 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fastio
-from buffer_support import KiB, MiB, MIN_CAPACITY, RANDOM, check_storage, pattern, reader_with
+from buffer_support import MIN_CAPACITY, RANDOM, KiB, MiB, check_storage, pattern, reader_with
 from test_reader_helpers import run, spin, start
-
 
 # ---------------------------------------------------------------------------
 # A fresh reader, and growth
