@@ -11,7 +11,7 @@ cimport cython
 from cpython.buffer cimport (
     PyBUF_SIMPLE, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer,
 )
-from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact, PyByteArray_GET_SIZE
 from cpython.bytes cimport (
     PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_FromStringAndSize,
     PyBytes_GET_SIZE,
@@ -23,7 +23,7 @@ from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
-from libc.string cimport memchr, memcmp, memcpy, memmove, memset
+from libc.string cimport memchr, memcmp, memcpy, memmove
 
 import asyncio.coroutines
 import collections.abc
@@ -59,6 +59,10 @@ cdef extern from "Python.h":
     # Declared without Cython's error check: the callers test for -1 and an
     # error themselves so an overflow sends them to the slow path.
     Py_ssize_t PyLong_AsSsize_t(object) noexcept
+    # With overflow NULL, a huge index is clamped, as slicing clamps it.
+    bint PyIndex_Check(object)
+    Py_ssize_t PyNumber_AsSsize_t(object, PyObject *overflow) except? -1
+    int Py_GetRecursionLimit()
 
 
 cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:

@@ -17,7 +17,7 @@ KiB = 1024
 MiB = 1024 * KiB
 
 # The ring's tuning constants (fastio/_core/ring.pxi).
-MIN_CAPACITY = 2048
+MIN_CAPACITY = 16
 SHRINK_ABOVE = 64 * KiB
 
 # Deterministic: the same examples on every run.

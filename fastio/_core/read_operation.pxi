@@ -28,10 +28,23 @@ cdef extern from *:
     }
     static void fastio_set_am_send(PyTypeObject *type, void *send) { (void)type; (void)send; }
     #endif
+
+    /* How many read operations this thread is inside of, one in another:
+       read() to EOF awaits read(limit), each level a C call into the next,
+       where Python's own recursion limit does not look (and from 3.12 on
+       its C limit is higher than a thread's stack allows for these). */
+    static __thread int fastio_operation_depth = 0;
+
+    /* A memoryview whose release() was called: its buffer may be gone. */
+    static int fastio_view_released(PyObject *view) {
+        return (((PyMemoryViewObject *)view)->flags & _Py_MEMORYVIEW_RELEASED) != 0;
+    }
     """
     ctypedef struct PyTypeObject_full "PyTypeObject"
     int fastio_iter_send(object it, object arg, PyObject **res) except? -1
     void fastio_set_am_send(PyTypeObject_full *type, void *send)
+    int fastio_operation_depth
+    bint fastio_view_released(object view) noexcept
 
 
 cdef inline bint int_size(object n, Py_ssize_t *size) except -1:
@@ -238,9 +251,34 @@ cdef class ReadOperation:
                 self.reader, self.separator(), self.op, self.offset, failure)
         return fastio_iter_send(self.delegate, None, presult)
 
+    cdef int enter(self) except -1:
+        # The operation runs Python code (a transport's write(), asyncio's
+        # algorithm, a waiter's callbacks) that may come back to this very
+        # operation: like a coroutine, it refuses to run twice at once.
+        global fastio_operation_depth
+        if self.executing:
+            raise ValueError("coroutine already executing")
+        if fastio_operation_depth >= Py_GetRecursionLimit():
+            raise RecursionError("maximum recursion depth exceeded")
+        self.executing = True
+        fastio_operation_depth += 1
+        return 0
+
+    cdef void leave(self) noexcept:
+        global fastio_operation_depth
+        self.executing = False
+        fastio_operation_depth -= 1
+
     cdef int step(self, object value, PyObject **presult) except -1:
         # One send(): 1 with the value yielded in presult, 0 with the value
         # returned, or an exception.
+        self.enter()
+        try:
+            return self.advance(value, presult)
+        finally:
+            self.leave()
+
+    cdef int advance(self, object value, PyObject **presult) except -1:
         cdef int status = 0
         if self.state == NEW:
             if value is not None:
@@ -280,6 +318,13 @@ cdef class ReadOperation:
         return outcome(self.step(value, &out), out)
 
     def throw(self, *args):
+        self.enter()
+        try:
+            return self.thrown(args)
+        finally:
+            self.leave()
+
+    cdef object thrown(self, tuple args):
         cdef PyObject *out = NULL
         cdef int status
         if self.state == NEW:
@@ -306,6 +351,8 @@ cdef class ReadOperation:
             raise
 
     def close(self):
+        if self.executing:
+            raise ValueError("coroutine already executing")
         if self.state == RUNNING or self.state == WAITING:
             delegate = self.delegate
             self.finish()

@@ -156,36 +156,33 @@ cdef class ReaderCore:
 
     @cython.final
     cdef object search(self, list separators, Py_ssize_t start):
+        # asyncio's readuntil() search: each separator found with
+        # bytearray.find() semantics (an empty one matches at start), the
+        # match ending len(separator) after it begins, the earliest end
+        # winning and ties going to the earlier separator.  The needles and
+        # lengths are taken first: len() and the buffer protocol can run
+        # Python code, which may change the ring under a search.
         cdef bytes sep
-        cdef Py_ssize_t at, end, size, seplen, min_len
-        cdef const unsigned char *base
-        cdef unsigned char last_bytes[256]
+        cdef Py_ssize_t at, i
+        if not separators:
+            raise ValueError("Separator should contain at least one element")
+        start = max(start, 0)
         if len(separators) == 1:
             sep = _needle(separators[0])
+            seplen = len(separators[0])
             # Keyed by the bytes object: a caller's bytearray may change.
             at = self.scan_for(sep, PyBytes_AS_STRING(sep), len(sep), start)
-            return None if at < 0 else (at, at + len(sep))
+            return None if at < 0 else (at, at + seplen)
         needles = [_needle(s) for s in separators]
-        # One pass over the data: stop only at bytes that end some separator
-        # and try the separators that could end there, shortest first (as
-        # asyncio sorts them, so the shortest wins a tie there too).
-        memset(last_bytes, 0, sizeof(last_bytes))
-        min_len = PY_SSIZE_T_MAX
-        for sep in needles:
-            seplen = len(sep)
-            min_len = min(min_len, seplen)
-            last_bytes[<unsigned char>PyBytes_AS_STRING(sep)[seplen - 1]] = 1
-        size = ring_size(&self.ring)
-        base = <const unsigned char *>self.ring.data + self.ring.start
-        start = max(start, 0)
-        for end in range(start + min_len, size + 1):
-            if not last_bytes[base[end - 1]]:
-                continue
-            for sep in needles:
-                at = end - len(sep)
-                if at >= start and memcmp(base + at, PyBytes_AS_STRING(sep), len(sep)) == 0:
-                    return (at, end)
-        return None
+        lengths = [len(s) for s in separators]
+        match = None
+        for i in range(len(needles)):
+            sep = needles[i]
+            at = ring_find(&self.ring, PyBytes_AS_STRING(sep), len(sep), start)
+            # Python ints: a len() near PY_SSIZE_T_MAX must not wrap.
+            if at >= 0 and (match is None or at + lengths[i] < match[1]):
+                match = (at, at + lengths[i])
+        return match
 
     # -- feeding, waking, flow control --------------------------------------
 
