@@ -43,8 +43,13 @@ cdef bint ring_rehome(Ring *ring, Py_ssize_t cap) noexcept
 cdef int ring_append(Ring *ring, const char *src, Py_ssize_t n) except -1
 # Copy in any object bytearray.extend() accepts, raising what it raises.
 cdef int ring_append_object(Ring *ring, object data) except -1
-# n limited to [0, size]: what ring_take() and ring_drop() consume.
-cdef Py_ssize_t ring_clamp(const Ring *ring, Py_ssize_t n) noexcept
+# n limited to [0, size]: what ring_take() and ring_drop() consume.  A count
+# the caller computed may be stale: Python code (a separator's len(), a
+# limit's comparison) can consume bytes between computing it and using it.
+# Never more than is stored, as slicing a bytearray.  Defined here, inline.
+cdef inline Py_ssize_t ring_clamp(const Ring *ring, Py_ssize_t n) noexcept:
+    return 0 if n < 0 else min(n, ring.end - ring.start)
+
 # Consume the first n bytes (clamped) into a new bytes object.
 cdef bytes ring_take(Ring *ring, Py_ssize_t n)
 # Consume the first n bytes (clamped); frees the storage when nothing is
@@ -241,4 +246,3 @@ cdef class WriterCore:
     cdef bint asyncio_drain_waits(self) except -1
     # What is held plus the transport's buffer is within its high-water mark.
     cdef bint fits_under_high_water(self) except -1
-
