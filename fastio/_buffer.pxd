@@ -43,10 +43,9 @@ cdef bint ring_rehome(Ring *ring, Py_ssize_t cap) noexcept
 cdef int ring_append(Ring *ring, const char *src, Py_ssize_t n) except -1
 # Copy in any object bytearray.extend() accepts, raising what it raises.
 cdef int ring_append_object(Ring *ring, object data) except -1
-# n limited to [0, size]: what ring_take() and ring_drop() consume.  A count
-# the caller computed may be stale: Python code (a separator's len(), a
-# limit's comparison) can consume bytes between computing it and using it.
-# Never more than is stored, as slicing a bytearray.  Defined here, inline.
+# n limited to [0, size]: what ring_take() and ring_drop() consume.
+# A count the caller computed may be stale: Python code (a separator's len(),
+# a limit's comparison) can consume bytes between computing it and using it.
 cdef inline Py_ssize_t ring_clamp(const Ring *ring, Py_ssize_t n) noexcept:
     return 0 if n < 0 else min(n, ring.end - ring.start)
 
@@ -168,12 +167,10 @@ cdef class ReadOperation:
     # One send(): 1 (the value yielded in presult), 0 (the value returned
     # in presult), or an exception.
     cdef int step(self, object value, PyObject **presult) except -1
-    # step()'s work, with the operation marked as executing.
-    cdef int advance(self, object value, PyObject **presult) except -1
     # Mark the operation as executing (ValueError if it already is, as a
-    # coroutine's; RecursionError past the recursion limit of nested ones).
-    cdef int enter(self) except -1
-    cdef void leave(self) noexcept
+    # coroutine's) and not.
+    cdef inline int enter(self) except -1
+    cdef inline void leave(self) noexcept
     cdef object thrown(self, tuple args)
 
     # The read methods with plain arguments (runs_here()) run asyncio's loop

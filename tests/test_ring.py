@@ -58,6 +58,19 @@ def test_small_feed_allocates_what_it_holds(loop):
     assert r._buffer == b"x" * 10 + b"y" * 100
 
 
+def test_many_feeds_keep_content_exact(loop):
+    r = fastio.StreamReader(loop=loop)
+    expected = bytearray()
+    for i in range(2000):
+        chunk = pattern(1 + (i * 37) % 700, salt=i)
+        r.feed_data(chunk)
+        expected += chunk
+        assert len(r._buffer) == len(expected)
+    assert r._buffer == expected
+    assert bytes(r._buffer) == expected
+    check_storage(r._buffer)
+
+
 def test_growth_is_geometric(loop):
     r = fastio.StreamReader(loop=loop)
     sizes = []
