@@ -3,9 +3,11 @@
 # returns (send(), throw(), close(), and am_send on 3.10+), running the
 # read's loop itself while it can; and the spare kept for reuse.
 #
-# Invariants: nothing is read before the first send; a finished (DONE)
-# operation holds no reader, writer or coroutine, and is reused only when
-# nothing else refers to it.
+# Invariants: nothing is read before the first send; one send, throw or
+# close at a time (a second, from Python code the first runs, is refused as
+# a running coroutine refuses it); a finished (DONE) operation holds no
+# reader, writer or coroutine, and is reused only when nothing else refers
+# to it.
 #
 # Made by reader.pxi's read methods and WriterCore.drain() (writer.pxi);
 # driven by whoever awaits it, usually the event loop's Task.

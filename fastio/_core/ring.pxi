@@ -8,9 +8,9 @@
 # shrink the block as it empties.
 #
 # Called by the reader (feeding, taking, searching), the _buffer view and
-# the writer.  Declared in _buffer.pxd (ring_size() is defined there, inline)
-# and compiled into the same C file as those callers, so the C compiler can
-# inline them into the hot paths.
+# the writer.  Declared in _buffer.pxd (ring_size() and ring_clamp() are
+# defined there, inline) and compiled into the same C file as those
+# callers, so the C compiler can inline them into the hot paths.
 
 cdef extern from "string.h" nogil:
     # A GNU/BSD extension (pyconfig.h defines _GNU_SOURCE): linear-time
