@@ -24,7 +24,9 @@ else:
 compile_args = ["-O0", "-g"] if DEBUG else ["-O2"]
 link_args = []
 if SANITIZE:
-    compile_args = [f"-fsanitize={SANITIZE}", "-fno-omit-frame-pointer", "-g", "-O1"]
+    # A report stops the run (UBSan would otherwise print and go on).
+    compile_args = [f"-fsanitize={SANITIZE}", "-fno-sanitize-recover=all",
+                    "-fno-omit-frame-pointer", "-g", "-O1"]
     link_args = [f"-fsanitize={SANITIZE}"]
 
 extensions = [

@@ -65,6 +65,7 @@ class Pair:
             for reader, transport in zip(self.readers, self.transports):
                 reader.set_transport(transport)
         self.by_hand = None  # [coroutine per reader], while one is waiting
+        self.starting = None  # the last read started by hand
         self.tasks = []      # [task per reader]
 
     def both(self, what, call, *args):
@@ -127,7 +128,7 @@ class Pair:
         if self.by_hand is not None:
             return self.step_by_hand(fdp)
         name, args = self.read_call(fdp)
-        coros = [getattr(reader, name)(*args) for reader in self.readers]
+        coros = self.starting = [getattr(reader, name)(*args) for reader in self.readers]
         a, f = [send(coro, None) for coro in coros]
         same(a, f, f"{name}{args} by hand")
         if not finished(f):
