@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Fuzz the receiving path: what a transport may do to fastio's protocol
 (get_buffer() and buffer_updated() with odd sizes and odd or released views,
 data_received(), EOF, connection_lost()), compared with asyncio's protocol

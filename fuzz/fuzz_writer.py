@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Fuzz the writer: write() and writelines() of odd objects while the
 connection's reader holds unread bytes or not, drain() as a task and by hand,
 pauses of the transport, close and write_eof in the middle.  The bytes that
