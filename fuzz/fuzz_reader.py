@@ -6,9 +6,17 @@ a fastio one, compared (see harness.py)."""
 import asyncio
 import sys
 
-import atheris
-
-from harness import allowed, bytes_like, fastio, main, new_loop, outcome, run_turns, same
+from harness import (
+    allowed,
+    bytes_like,
+    drive,
+    fastio,
+    main,
+    new_loop,
+    outcome,
+    run_turns,
+    same,
+)
 
 LOOP = new_loop()
 MULTIPLE_SEPARATORS = sys.version_info >= (3, 13)
@@ -267,13 +275,7 @@ STEPS = [
 
 
 def test_one_input(data):
-    fdp = atheris.FuzzedDataProvider(data)
-    pair = Pair(fdp)
-    for _ in range(fdp.ConsumeIntInRange(1, 24)):
-        step = STEPS[fdp.ConsumeIntInRange(0, len(STEPS) - 1)]
-        step(pair, fdp)
-        pair.check_state(getattr(step, "__name__", "step"))
-    pair.finish()
+    drive(data, Pair, STEPS)
 
 
 if __name__ == "__main__":

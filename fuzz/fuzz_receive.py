@@ -6,24 +6,16 @@ given the same bytes through data_received(), with the readers read as in
 fuzz_reader.py."""
 import asyncio
 
-import atheris
-
+import fuzz_reader
 from fuzz_reader import LOOP, Pair
-from harness import allowed, bytes_like, fastio, main, outcome, same
+from harness import allowed, bytes_like, drive, fastio, main, outcome, same
 
 
-class Transport:
-    def __init__(self):
-        self.calls = []
+class Transport(fuzz_reader.Transport):
+    """A read transport, as connection_made() asks of it."""
 
     def get_extra_info(self, name, default=None):
         return default
-
-    def pause_reading(self):
-        self.calls.append("pause")
-
-    def resume_reading(self):
-        self.calls.append("resume")
 
     def is_closing(self):
         return False
@@ -87,13 +79,8 @@ RECEIVE_STEPS = [
 
 
 def test_one_input(data):
-    fdp = atheris.FuzzedDataProvider(data)
-    connection = Connection(fdp)
-    for _ in range(fdp.ConsumeIntInRange(1, 24)):
-        step = RECEIVE_STEPS[fdp.ConsumeIntInRange(0, len(RECEIVE_STEPS) - 1)]
-        step(connection, fdp)
-        connection.check_state(step.__name__)
-    connection.finish()
+    drive(data, Connection, RECEIVE_STEPS)
+
 
 if __name__ == "__main__":
     main(test_one_input)

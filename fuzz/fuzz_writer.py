@@ -7,9 +7,8 @@ same once the loop has run (fastio may hold small writes until then)."""
 import asyncio
 
 import atheris
-
 from fuzz_reader import LOOP, Pair, send
-from harness import allowed, bytes_like, fastio, main, outcome, run_turns, same
+from harness import allowed, bytes_like, drive, fastio, main, outcome, run_turns, same
 
 HIGH_WATER = 64
 
@@ -181,13 +180,7 @@ WRITER_STEPS = [
 
 
 def test_one_input(data):
-    fdp = atheris.FuzzedDataProvider(data)
-    connection = Connection(fdp)
-    for _ in range(fdp.ConsumeIntInRange(1, 24)):
-        step = WRITER_STEPS[fdp.ConsumeIntInRange(0, len(WRITER_STEPS) - 1)]
-        step(connection, fdp)
-        connection.check_state(step.__name__)
-    connection.finish()
+    drive(data, Connection, WRITER_STEPS)
 
 
 if __name__ == "__main__":

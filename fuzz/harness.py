@@ -97,10 +97,32 @@ def new_loop():
     return loop
 
 
+def drive(data, make, steps):
+    """One input: the subject made from its first bytes, then up to 24 of
+    `steps` as it chooses, the subject's state checked after each."""
+    fdp = atheris.FuzzedDataProvider(data)
+    subject = make(fdp)
+    for _ in range(fdp.ConsumeIntInRange(1, 24)):
+        step = steps[fdp.ConsumeIntInRange(0, len(steps) - 1)]
+        step(subject, fdp)
+        subject.check_state(getattr(step, "__name__", "step"))
+    subject.finish()
+
+
 def main(test_one_input):
     atheris.Setup(sys.argv, test_one_input)
     atheris.Fuzz()
 
 
-__all__ = ["fastio", "KNOWN", "allowed", "outcome", "same", "bytes_like",
-           "run_turns", "new_loop", "main"]
+__all__ = [
+    "KNOWN",
+    "allowed",
+    "bytes_like",
+    "drive",
+    "fastio",
+    "main",
+    "new_loop",
+    "outcome",
+    "run_turns",
+    "same",
+]

@@ -17,9 +17,16 @@ import sys
 import textwrap
 
 import pytest
-
-from peers import (raise_fd_limit, record, server, size, snapshot, traced, traced_growth,
-                   wait_until)
+from peers import (
+    raise_fd_limit,
+    record,
+    server,
+    size,
+    snapshot,
+    traced,
+    traced_growth,
+    wait_until,
+)
 
 pytestmark = pytest.mark.network
 

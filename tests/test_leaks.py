@@ -9,7 +9,6 @@ import asyncio
 import gc
 
 import pytest
-
 from peers import record, server, size, snapshot, traced, traced_growth
 
 # More than this left allocated after all the operations is a leak: a byte
