@@ -35,6 +35,11 @@ class Transport:
         self.calls.append("resume")
 
 
+class LenOneButEmpty(bytes):
+    def __len__(self):
+        return 1
+
+
 def finished(outcome_of_send):
     return outcome_of_send[0] != "yield"
 
@@ -68,7 +73,7 @@ class Pair:
         self.readers = [asyncio.StreamReader(limit=limit, loop=LOOP),
                         fastio.StreamReader(limit=limit, loop=LOOP)]
         self.transports = None
-        self.diverged = False  # a hostile transport acted on fastio's side only
+        self.diverged = False  # the sides parted: only a crash counts from then on
         if transports and fdp.ConsumeBool():
             self.transports = [Transport(), Transport()]
             for reader, transport in zip(self.readers, self.transports):
@@ -80,7 +85,7 @@ class Pair:
     def both(self, what, call, *args):
         """call(reader, *args) on each; the outcomes must be the same."""
         a, f = [outcome(call, reader, *args) for reader in self.readers]
-        same(a, f, what)
+        self.same(a, f, what)
         return f
 
     def both_view(self, what, call):
@@ -88,21 +93,26 @@ class Pair:
         bytearray's face, so its errors have bytearray's types, not its
         words ("index out of range", not "bytearray index out of range")."""
         a, f = [outcome(call, reader)[:2] for reader in self.readers]
-        same(a, f, what)
+        self.same(a, f, what)
+
+    def same(self, expected, got, what):
+        """harness.same(), until a step made the two sides part."""
+        if not self.diverged:
+            same(expected, got, what)
 
     def check_state(self, what):
         if self.diverged:
             return
         a, f = self.readers
-        same(bytes(a._buffer), bytes(f._buffer), f"{what}: buffered bytes")
-        same((a._eof, a.at_eof(), a._paused, type(a.exception())),
+        self.same(bytes(a._buffer), bytes(f._buffer), f"{what}: buffered bytes")
+        self.same((a._eof, a.at_eof(), a._paused, type(a.exception())),
              (f._eof, f.at_eof(), f._paused, type(f.exception())), f"{what}: state")
         if self.transports:
-            same(self.transports[0].calls, self.transports[1].calls, f"{what}: transport calls")
+            self.same(self.transports[0].calls, self.transports[1].calls, f"{what}: transport calls")
         for ta, tf in self.tasks:
-            same(ta.done(), tf.done(), f"{what}: task done")
+            self.same(ta.done(), tf.done(), f"{what}: task done")
             if ta.done():
-                same(task_outcome(ta), task_outcome(tf), f"{what}: task outcome")
+                self.same(task_outcome(ta), task_outcome(tf), f"{what}: task outcome")
 
     # -- the steps ----------------------------------------------------------
 
@@ -125,7 +135,19 @@ class Pair:
             seps = [fdp.ConsumeBytes(fdp.ConsumeIntInRange(0, 4))
                     for _ in range(fdp.ConsumeIntInRange(1, 3))]
             if MULTIPLE_SEPARATORS and fdp.ConsumeBool():
-                return "readuntil", (tuple(seps),)
+                # bytes, bytearray or memoryview; and an object whose len()
+                # is 1 but which holds no byte.
+                kinds = [fdp.ConsumeIntInRange(0, 3) for _ in seps]
+                if 3 in kinds:
+                    if not allowed("search-empty"):
+                        kinds = [k % 3 for k in kinds]
+                    else:
+                        # asyncio takes its len(), fastio its bytes: they
+                        # part here, and only a crash counts from now on.
+                        self.diverged = True
+                return "readuntil", (tuple(
+                    LenOneButEmpty() if kind == 3
+                    else bytes_like(kind, sep) for kind, sep in zip(kinds, seps)),)
             return "readuntil", (seps[0],)
         if op == 2:
             return "readexactly", (fdp.ConsumeIntInRange(-2, 90),)
@@ -139,7 +161,7 @@ class Pair:
         name, args = self.read_call(fdp)
         coros = self.starting = [getattr(reader, name)(*args) for reader in self.readers]
         a, f = [send(coro, None) for coro in coros]
-        same(a, f, f"{name}{args} by hand")
+        self.same(a, f, f"{name}{args} by hand")
         if not finished(f):
             self.by_hand = coros
 
@@ -163,7 +185,7 @@ class Pair:
             a, f = [throw(coro, exc) for coro in self.by_hand]
         else:
             a, f = [outcome(coro.close) for coro in self.by_hand]
-        same(a, f, "step by hand")
+        self.same(a, f, "step by hand")
         if finished(f):
             self.by_hand = None
 
@@ -218,7 +240,7 @@ class Pair:
                 outcome(self.readers[1]._buffer.search, seps, start)
             return
         data = bytes(self.readers[0]._buffer)
-        same(first_match(data, seps, start), self.readers[1]._buffer.search(seps, start),
+        self.same(first_match(data, seps, start), self.readers[1]._buffer.search(seps, start),
              f"_buffer.search({seps}, {start}) of {data!r}")
 
     def take_prefix(self, n):
@@ -226,7 +248,7 @@ class Pair:
         a, f = self.readers
         expected = bytes(a._buffer[:n])
         del a._buffer[:n]
-        same(expected, f._buffer.take_prefix(n), "take_prefix")
+        self.same(expected, f._buffer.take_prefix(n), "take_prefix")
 
     def run(self, fdp):
         run_turns(LOOP, fdp.ConsumeIntInRange(1, 3))
@@ -235,8 +257,7 @@ class Pair:
         """Wake or end whatever waits, so nothing is left for the next input."""
         if self.by_hand is not None:
             a, f = [outcome(coro.close) for coro in self.by_hand]
-            if not self.diverged:
-                same(a, f, "close at the end")
+            self.same(a, f, "close at the end")
         for pair in self.tasks:
             for task in pair:
                 task.cancel()

@@ -8,7 +8,7 @@ import asyncio
 
 import fuzz_reader
 from fuzz_reader import LOOP, Pair
-from harness import allowed, bytes_like, drive, fastio, main, outcome, same
+from harness import allowed, bytes_like, drive, fastio, main, outcome
 
 
 class Transport(fuzz_reader.Transport):
@@ -33,7 +33,7 @@ class Connection(Pair):
 
     def on_protocols(self, what, call):
         a, f = [outcome(call, protocol) for protocol in self.protocols]
-        same(a, f, what)
+        self.same(a, f, what)
 
     def data_received(self, fdp):
         kind = fdp.ConsumeIntInRange(0, 9)
@@ -58,10 +58,10 @@ class Connection(Pair):
             buffer.release()
         got = outcome(protocol.buffer_updated, nbytes)
         if data is None:
-            same(ValueError, got[1],
+            self.same(ValueError, got[1],
                  f"buffer_updated({nbytes}) error")
         else:
-            same(outcome(self.protocols[0].data_received, data), got, "buffer_updated")
+            self.same(outcome(self.protocols[0].data_received, data), got, "buffer_updated")
 
     def eof_received(self, fdp):
         self.on_protocols("eof_received", lambda p: p.eof_received())
