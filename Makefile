@@ -15,11 +15,12 @@ PYTAG_CODE := import sys; print(f'{sys.implementation.name}{sys.version_info[0]}
 PYTAG := $(shell $(PYTHON) -c "$(PYTAG_CODE)")
 LOCK := requirements/$(PYTAG).txt
 PYTEST_ARGS ?=
+comma := ,
 # apt-get needs root; elsewhere sudo, if it asks no password.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 SERVER_PACKAGES := redis-server memcached
 
-.PHONY: all build debug servers test test-all bench wheel clean lock upgrade-deps lint typecheck
+.PHONY: all build debug servers test test-all bench wheel clean lock upgrade-deps lint typecheck sanitize fuzz fuzz-smoke stress
 
 all: build
 
@@ -38,6 +39,77 @@ build: $(VENV)/.deps
 # Bounds checks, line tracing and annotated HTML (fastio/_buffer.html).
 debug: $(VENV)/.deps
 	FASTIO_DEBUG=1 $(PY) setup.py -q build_ext --inplace --force
+
+# The whole suite against the extension built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (gcc's), in a copy of the tree under build/ so the
+# in-place build stays the normal one.  Python's allocator is bypassed so ASan
+# sees every object; any report ends the run with a failure.  Leak detection
+# is off: CPython does not free its interned strings, static types and
+# module state at exit, so LeakSanitizer would report the interpreter itself.
+SANITIZE_DIR := build/sanitize
+SANITIZE_RUN := env LD_PRELOAD="$$(gcc -print-file-name=libasan.so)" PYTHONMALLOC=malloc \
+  ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:exitcode=99 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99
+
+# $(call instrumented_copy,DIR,CC,SANITIZERS): setup.py, fastio/ and tests/
+# copied to DIR and the extension built there with -fsanitize=SANITIZERS.
+define instrumented_copy
+	rm -rf $(1) && mkdir -p $(1)
+	cp -r setup.py pyproject.toml README.md LICENSE fastio tests $(1)/
+	rm -f $(1)/fastio/*.so $(1)/fastio/*.c
+	cd $(1) && CC=$(2) FASTIO_SANITIZE=$(3) $(abspath $(PY)) setup.py -q build_ext --inplace
+endef
+
+sanitize: $(VENV)/.deps servers
+	$(call instrumented_copy,$(SANITIZE_DIR),gcc,address$(comma)undefined)
+	cd $(SANITIZE_DIR) && $(SANITIZE_RUN) $(abspath $(PY)) -c "import fastio._buffer as b, os; assert b.__file__.startswith(os.getcwd()), b.__file__"
+	cd $(SANITIZE_DIR) && $(SANITIZE_RUN) $(abspath $(PY)) -m pytest tests -q --capture=sys $(PYTEST_ARGS)
+
+# Coverage-guided fuzzing (fuzz/*.py, atheris) of the extension built by clang
+# for libFuzzer's coverage, ASan and UBSan.  atheris's wheels carry no ASan
+# runtime with libFuzzer in it, so one is linked here from clang's (less its
+# .preinit_array object, which a shared library may not have); preloaded, it
+# puts both before anything allocates, and atheris uses its libFuzzer.
+# `make fuzz FUZZ_SECONDS=n` runs each harness n seconds from the committed
+# seeds (fuzz/corpus/NAME) and what earlier runs found (build/fuzz/corpus/);
+# findings are written as build/fuzz/NAME-crash-*.  FUZZ_KNOWN=hit lets the
+# harnesses reach the crashes issue 11 lists (fuzz/harness.py KNOWN).
+FUZZ_DIR := build/fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_HARNESSES := reader receive writer
+FUZZ_RT = $(shell clang -print-resource-dir)/lib/linux
+FUZZ_RUN = env LD_PRELOAD=$(abspath $(FUZZ_DIR))/asan_with_fuzzer.so PYTHONMALLOC=malloc \
+  PYTHONPATH=$(abspath $(FUZZ_DIR)) ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
+
+$(FUZZ_DIR)/asan_with_fuzzer.so:
+	mkdir -p $(FUZZ_DIR)
+	cp $(FUZZ_RT)/libclang_rt.asan-x86_64.a $(FUZZ_DIR)/asan.a
+	ar d $(FUZZ_DIR)/asan.a asan_preinit.cpp.o
+	clang -shared -o $@ -Wl,--whole-archive $(FUZZ_DIR)/asan.a \
+	  $(FUZZ_RT)/libclang_rt.fuzzer_no_main-x86_64.a -Wl,--no-whole-archive \
+	  -lstdc++ -lpthread -ldl -lrt -lm
+
+fuzz: $(VENV)/.deps $(FUZZ_DIR)/asan_with_fuzzer.so
+	$(call instrumented_copy,$(FUZZ_DIR)/tree,clang,fuzzer-no-link$(comma)address$(comma)undefined)
+	rm -rf $(FUZZ_DIR)/fastio && cp -r $(FUZZ_DIR)/tree/fastio $(FUZZ_DIR)/
+	@set -e; for h in $(FUZZ_HARNESSES); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$h fuzz/corpus/$$h; \
+	  echo "== fuzz_$$h: $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_RUN) $(PY) fuzz/fuzz_$$h.py -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$h- \
+	    $(FUZZ_DIR)/corpus/$$h fuzz/corpus/$$h 2>&1 | tee $(FUZZ_DIR)/$$h.log | \
+	    grep -E "^INFO: Loaded 1 modules|DONE|^stat::(number|average)|ERROR|Uncaught|Error:|runtime error" || true; \
+	  grep -q "^Done [0-9]* runs" $(FUZZ_DIR)/$$h.log || { echo "fuzz_$$h failed: $(FUZZ_DIR)/$$h.log"; exit 1; }; \
+	done
+
+# CI: a minute per harness from the committed seeds.
+fuzz-smoke:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
+
+# The hostile-peer and leak tests at full size (tests/peers.py says which),
+# their figures printed for asyncio and fastio side by side.
+stress: build
+	FASTIO_STRESS=1 $(PY) -m pytest tests/test_hostile_peers.py tests/test_leaks.py -q $(PYTEST_ARGS)
 
 # The real servers tests/integration and the library benchmarks talk to.
 # Where they cannot be installed, those tests skip and say why.

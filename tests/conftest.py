@@ -36,6 +36,21 @@ def mloop():
         loop.close()
 
 
+def _new_uvloop():
+    try:
+        import uvloop
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"uvloop cannot be imported here ({exc})")
+    return uvloop.new_event_loop()
+
+
+@pytest.fixture(params=["asyncio-loop", "uvloop"])
+def net_loop(request):
+    """A fresh event loop of each kind, set as the current one."""
+    loop = asyncio.new_event_loop() if request.param == "asyncio-loop" else _new_uvloop()
+    yield from current_loop(loop)
+
+
 def _children():
     """The processes this one started that are still there (Linux /proc)."""
     me = str(os.getpid())
@@ -68,3 +83,14 @@ def pytest_sessionfinish(session, exitstatus):
     if left:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         sys.stderr.write(f"\nprocesses left running by the tests (killed): {left}\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures the hostile-peer and leak tests measured, asyncio and
+    fastio side by side (`make stress` runs them at full size)."""
+    from peers import FULL, figures_table
+    lines = figures_table()
+    if lines:
+        terminalreporter.section(f"hostile peers and leaks ({'full' if FULL else 'suite'} sizes)")
+        for line in lines:
+            terminalreporter.write_line(line)
