@@ -289,3 +289,14 @@ def test_empty_prefix_and_needle(impl, loop, fed, needle, start):
     if not isinstance(needle, tuple):
         assert reader._buffer.find(needle, start) == bytearray(fed).find(needle, start)
     assert reader._buffer == fed
+
+
+@pytest.mark.parametrize("index", [2, -3, 10**30, -10**30, "1", 1.0, None], ids=repr)
+def test_index_out_of_range_or_of_the_wrong_type(impl, loop, index):
+    reader = impl.StreamReader(loop=loop)
+    reader.feed_data(b"ab")
+    with pytest.raises((IndexError, TypeError)) as expected:
+        bytearray(b"ab")[index]
+    with pytest.raises(expected.type) as info:
+        reader._buffer[index]
+    assert str(info.value) == str(expected.value)
