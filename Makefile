@@ -72,8 +72,7 @@ sanitize: $(VENV)/.deps servers
 # puts both before anything allocates, and atheris uses its libFuzzer.
 # `make fuzz FUZZ_SECONDS=n` runs each harness n seconds from the committed
 # seeds (fuzz/corpus/NAME) and what earlier runs found (build/fuzz/corpus/);
-# findings are written as build/fuzz/NAME-crash-*.  FUZZ_KNOWN=hit lets the
-# harnesses reach the crashes issue 11 lists (fuzz/harness.py KNOWN).
+# findings are written as build/fuzz/NAME-crash-*.
 FUZZ_DIR := build/fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_HARNESSES := reader receive writer

@@ -7,7 +7,6 @@ import asyncio
 import sys
 
 from harness import (
-    allowed,
     bytes_like,
     drive,
     fastio,
@@ -123,8 +122,7 @@ class Pair:
         self.both("feed_data", lambda r: r.feed_data(bytes_like(kind, payload)))
 
     def set_limit(self, fdp):
-        low = -2 if allowed("negative-limit") else 1
-        limit = fdp.ConsumeIntInRange(low, 100)
+        limit = fdp.ConsumeIntInRange(-2, 100)
         self.both("_limit =", lambda r: setattr(r, "_limit", limit))
 
     def read_call(self, fdp):
@@ -139,13 +137,6 @@ class Pair:
                 # bytes, bytearray or memoryview; and an object whose len()
                 # is 1 but which holds no byte.
                 kinds = [fdp.ConsumeIntInRange(0, 3) for _ in seps]
-                if 3 in kinds:
-                    if not allowed("search-empty"):
-                        kinds = [k % 3 for k in kinds]
-                    else:
-                        # asyncio takes its len(), fastio its bytes: they
-                        # part here, and only a crash counts from now on.
-                        self.diverged = True
                 return "readuntil", (tuple(
                     LenOneButEmpty() if kind == 3
                     else bytes_like(kind, sep) for kind, sep in zip(kinds, seps)),)
@@ -215,8 +206,6 @@ class Pair:
         elif op == 3:
             self.both_view("_buffer.find", lambda r: r._buffer.find(sub, at))
         elif op == 4:
-            if not sub and not self.readers[0]._buffer and not allowed("startswith-empty"):
-                return
             prefix = (sub, sub[:1]) if fdp.ConsumeBool() else sub
             self.both_view("_buffer.startswith", lambda r: r._buffer.startswith(prefix, at))
         elif op == 5:
@@ -237,7 +226,7 @@ class Pair:
         if not seps or not seps[0]:
             # No rule to check against (readuntil() refuses these before it
             # searches): only that the call does not crash.
-            if len(seps) != 1 and allowed("search-empty"):
+            if len(seps) != 1:
                 outcome(self.readers[1]._buffer.search, seps, start)
             return
         data = bytes(self.readers[0]._buffer)

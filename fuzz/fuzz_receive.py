@@ -8,7 +8,7 @@ import asyncio
 
 import fuzz_reader
 from fuzz_reader import LOOP, Pair
-from harness import allowed, bytes_like, drive, fastio, main, outcome
+from harness import bytes_like, drive, fastio, main, outcome
 
 
 class Transport(fuzz_reader.Transport):
@@ -54,7 +54,7 @@ class Connection(Pair):
         if odd == 0:
             nbytes = fdp.PickValueInList([-1, len(buffer) + 1, 1 << 62])
         data = bytes(buffer[:nbytes]) if 0 <= nbytes <= len(buffer) else None
-        if odd == 1 and allowed("released-buffer"):
+        if odd == 1:
             buffer.release()
         got = outcome(protocol.buffer_updated, nbytes)
         if data is None:

@@ -8,7 +8,7 @@ import asyncio
 
 import atheris
 from fuzz_reader import LOOP, Pair, send
-from harness import allowed, bytes_like, drive, fastio, main, outcome, run_turns
+from harness import bytes_like, drive, fastio, main, outcome, run_turns
 
 HIGH_WATER = 64
 
@@ -149,8 +149,6 @@ class Connection(Pair):
         """fastio's transport closes, from within its next write(), the last
         read started by hand: the one whose start hands over held writes
         (asyncio's reader never writes, so this is fastio's side alone)."""
-        if not allowed("reentrant-close"):
-            return
         transport = self.transports[1]
 
         def close_the_read():

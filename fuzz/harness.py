@@ -6,37 +6,19 @@ stops (an uncaught AssertionError, which the fuzzer records as a crash) at
 the first step whose outcome differs: asyncio's streams are the model that
 every byte comes out once, in order, with the same errors.
 
-FUZZ_KNOWN=hit lets the harnesses take the steps that reach the five crashes
-known from issue 11 (FUZZ_KNOWN=name,name: those of KNOWN only); by default
-they step around them, so a run can look past them until they are fixed.
+The steps include the inputs that crashed fastio before (issue 11): an
+empty separator among several, a limit below 1 then read(), a receive view
+released before buffer_updated(), a transport write() closing the read that
+flushed it, startswith(b"") on an empty reader.
 """
 import array
 import asyncio
-import os
 import sys
 
 import atheris
 
 with atheris.instrument_imports(include=["fastio"]):
     import fastio
-
-_HIT = os.environ.get("FUZZ_KNOWN", "")
-
-# The crashes issue 11 reported, by the name the harnesses guard them with.
-KNOWN = {
-    "search-empty": "reader._buffer.search() with no separator, or an empty one among several",
-    "negative-limit": "reader._limit set below 1, then read()",
-    "released-buffer": "the view from get_buffer() released before buffer_updated()",
-    "reentrant-close": "transport.write() closing the read operation that flushed it",
-    "startswith-empty": "reader._buffer.startswith(b'') on an empty reader (UBSan)",
-}
-
-
-def allowed(name):
-    """Whether a step that reaches known crash `name` may be taken."""
-    assert name in KNOWN, name
-    return _HIT == "hit" or name in _HIT.split(",")
-
 
 def outcome(call, *args):
     """What a call gives, comparable between the two implementations:
@@ -115,8 +97,6 @@ def main(test_one_input):
 
 
 __all__ = [
-    "KNOWN",
-    "allowed",
     "bytes_like",
     "drive",
     "fastio",
