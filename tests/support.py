@@ -18,6 +18,13 @@ def current_loop(loop):
             loop.close()
 
 
+def compiled(impl):
+    """True for the fastio run when its compiled streams are in use; with
+    the fallback (fastio.COMPILED false) fastio's names are asyncio's own,
+    and expectations are asyncio's."""
+    return impl is fastio and fastio.COMPILED
+
+
 @contextlib.contextmanager
 def installed(impl):
     """fastio.install() for the fastio run, undone however the test ends;
