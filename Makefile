@@ -151,7 +151,7 @@ wheels: wheel
 	$(call each_python,\
 	  rm -rf dist/raw; \
 	  $$py -m pip --disable-pip-version-check -q wheel --no-deps --no-cache-dir -w dist/raw dist/fastio-*.tar.gz; \
-	  $(VENV)/bin/auditwheel repair --strip -w $(WHEELHOUSE) dist/raw/*.whl; \
+	  PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --strip -w $(WHEELHOUSE) dist/raw/*.whl; \
 	  tools/check_wheel.sh $$py $(WHEELHOUSE)/fastio-*-cp$$(echo $$v | tr -d .)-*.whl)
 	@rm -rf dist/raw
 	@for whl in $(WHEELHOUSE)/*.whl; do \

@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 # PATH holds the virtualenv alone: no cc, gcc or clang to fall back on.
 run() { env -i HOME="$tmp" PATH="$tmp/venv/bin" "$@"; }
 for cc in cc gcc clang; do
-  if run sh -c "command -v $cc" >/dev/null; then echo "$cc is on PATH" >&2; exit 1; fi
+  if run /bin/sh -c "command -v $cc" >/dev/null; then echo "$cc is on PATH" >&2; exit 1; fi
 done
 run "$tmp/venv/bin/python" -m pip --disable-pip-version-check -q install --no-index --no-deps "$wheel"
 if run "$tmp/venv/bin/python" -c "import Cython" 2>/dev/null; then echo "Cython is installed" >&2; exit 1; fi
