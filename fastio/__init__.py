@@ -19,17 +19,23 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from . import _extension
 
-NOT_COMPILED_BECAUSE: Optional[str] = _extension.unwanted_because()
-_streams: ModuleType = asyncio.streams
-if NOT_COMPILED_BECAUSE is None:
+
+def _select_streams() -> "tuple[ModuleType, Optional[str]]":
+    """The streams fastio's names come from, and why they are not the
+    compiled ones (None when they are)."""
+    because = _extension.unwanted_because()
+    if because is not None:
+        return asyncio.streams, because
     try:
-        from . import streams as _compiled_streams
+        from . import streams
     except ImportError as exc:
         # The wheel or build lacks a usable fastio._buffer: asyncio's own
         # streams still do the job, only slower.
-        NOT_COMPILED_BECAUSE = f"the extension cannot be imported ({exc})"
-    else:
-        _streams = _compiled_streams
+        return asyncio.streams, f"the extension cannot be imported ({exc})"
+    return streams, None
+
+
+_streams, NOT_COMPILED_BECAUSE = _select_streams()
 COMPILED: bool = NOT_COMPILED_BECAUSE is None
 
 if TYPE_CHECKING:

@@ -8,11 +8,15 @@ setup.py can run it before fastio is built.
 """
 import os
 import sys
+from collections.abc import Mapping
+from typing import Optional
 
 ENVIRONMENT_VARIABLE = "FASTIO_NO_EXTENSIONS"
 
 
-def unwanted_because(environ=os.environ, implementation=sys.implementation.name):
+def unwanted_because(
+    environ: Mapping[str, str] = os.environ, implementation: str = sys.implementation.name,
+) -> Optional[str]:
     """Why the extension is not to be used, or None when it is."""
     if environ.get(ENVIRONMENT_VARIABLE):
         return f"{ENVIRONMENT_VARIABLE} is set"

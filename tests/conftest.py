@@ -13,10 +13,10 @@ import sys
 import sysconfig
 
 import pytest
-from support import current_loop
 
 import fastio
 from fastio import _extension
+from support import current_loop
 
 
 def pytest_report_header(config):

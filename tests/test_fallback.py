@@ -23,7 +23,7 @@ CHECKS = textwrap.dedent(
     assert fastio.COMPILED is False
     for name in asyncio.streams.__all__:
         assert getattr(fastio, name) is getattr(asyncio.streams, name), name
-    assert fastio.__all__ == asyncio.streams.__all__ + ("install", "uninstall")
+    assert fastio.__all__ == [*asyncio.streams.__all__, "install", "uninstall", "installed"]
     def snapshot():
         return [dict(vars(m)) for m in (asyncio, asyncio.streams)]
     before = snapshot()

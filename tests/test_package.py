@@ -17,7 +17,8 @@ def test_ships_beside_the_modules(name):
 
 def test_installed_metadata(request):
     if not request.config.getoption("installed"):
-        pytest.skip("fastio is imported from a checkout: no installed metadata (run with --installed)")
+        pytest.skip("fastio is imported from a checkout, with no installed metadata "
+                    "(make test-wheel runs this with --installed)")
     dist = importlib.metadata.distribution("fastio")
     assert dist.version == fastio.__version__
     assert dist.metadata["License-Expression"] == "MIT"
