@@ -10,12 +10,14 @@ makes sure).
 import asyncio
 import gc
 import sys
-import tracemalloc
 
 import pytest
 
 import fastio
 from test_reader_helpers import run
+
+# PyPy has no tracemalloc (and no compiled fastio to check).
+tracemalloc = pytest.importorskip("tracemalloc", reason="this interpreter has no tracemalloc")
 
 KiB = 1024
 MiB = 1024 * KiB
