@@ -50,6 +50,8 @@ def test_no_extensions_variable():
     assert out == "FASTIO_NO_EXTENSIONS is set\n"
 
 
+@pytest.mark.skipif(sys.implementation.name != "cpython",
+                    reason="only CPython tries to import the extension")
 def test_extension_that_cannot_be_imported():
     # None in sys.modules makes `import fastio._buffer` raise ImportError, as
     # a missing or unloadable .so does.
