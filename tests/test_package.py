@@ -10,7 +10,8 @@ import fastio
 PACKAGE_DIR = os.path.dirname(os.path.abspath(fastio.__file__))
 
 
-@pytest.mark.parametrize("name", ["py.typed", "_buffer.pyi", "streams.pyi", "_buffer.pxd", "_extension.py"])
+@pytest.mark.parametrize(
+    "name", ["py.typed", "_buffer.pyi", "streams.pyi", "_buffer.pxd", "_extension.py"])
 def test_ships_beside_the_modules(name):
     assert os.path.isfile(os.path.join(PACKAGE_DIR, name))
 
