@@ -20,7 +20,26 @@ comma := ,
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 SERVER_PACKAGES := redis-server memcached
 
-.PHONY: all build debug servers test test-all bench wheel clean lock upgrade-deps lint typecheck sanitize fuzz fuzz-smoke stress
+FIND_PYTHON := tools/find_python.sh
+# Where `make wheels` leaves the manylinux wheels, one per interpreter.
+WHEELHOUSE := dist/wheelhouse
+# What `make test-installed` installs and tests: the wheel `make wheel` made.
+INSTALL ?= $(wildcard dist/fastio-*.whl)
+
+# $(call each_python,COMMANDS): COMMANDS for every interpreter of VERSIONS
+# found, with $$v its version and $$py its path; fails if none is found.
+define each_python
+	@set -e; found=0; for v in $(VERSIONS); do \
+	  py=$$(PYENV_ROOT=$(PYENV_ROOT) $(FIND_PYTHON) $$v); \
+	  if [ -z "$$py" ]; then echo "== Python $$v: not found, skipped"; continue; fi; \
+	  found=$$((found + 1)); \
+	  echo "== Python $$v: $$py"; \
+	  $(1); \
+	done; \
+	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
+endef
+
+.PHONY: all build debug servers test test-all test-fallback test-installed test-sdist test-wheel bench lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
 
 all: build
 
@@ -122,17 +141,36 @@ servers:
 test: build servers
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
+# Every CPython 3.9-3.13 found, then PyPy (pypy3, where there is one):
+# there `pip install .` builds no extension and the suite runs on the fallback.
 test-all:
-	@set -e; found=0; for v in $(VERSIONS); do \
-	  py=; for c in $$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python$$v 2>/dev/null | sort -V -r) $$(command -v python$$v || true); do \
-	    if "$$c" -c "import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$$v'.split('.'))))" 2>/dev/null; then py=$$c; break; fi; \
-	  done; \
-	  if [ -z "$$py" ]; then echo "== Python $$v: not found, skipped"; continue; fi; \
-	  found=$$((found + 1)); \
-	  echo "== Python $$v: $$py"; \
-	  $(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$v; \
-	done; \
-	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
+	$(call each_python,$(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$v)
+	@if command -v pypy3 >/dev/null; then \
+	  echo "== PyPy: $$(command -v pypy3)"; \
+	  $(MAKE) --no-print-directory test-installed PYTHON=pypy3 VENV=.venv-pypy3 INSTALL=.; \
+	else echo "== PyPy: pypy3 not found, skipped"; fi
+
+# The suite on asyncio's own streams, as fastio runs where its extension is
+# not used; the tests of the compiled workings skip (marker `compiled`).
+test-fallback: build servers
+	FASTIO_NO_EXTENSIONS=1 $(PY) -m pytest tests $(PYTEST_ARGS)
+
+# The suite against fastio installed into $(VENV) from $(INSTALL), run from
+# inside the virtualenv so that the checkout's fastio/ is not on sys.path;
+# --installed fails the run unless fastio is imported from site-packages.
+test-installed: $(VENV)/.deps servers
+	@test -n "$(INSTALL)" || { echo "nothing to install: make wheel, or give INSTALL="; exit 1; }
+	$(PIP) install --no-deps --force-reinstall $(INSTALL)
+	cd $(VENV) && $(CURDIR)/$(PY) -m pytest -c $(CURDIR)/pyproject.toml $(CURDIR)/tests --installed $(PYTEST_ARGS)
+
+# The sdist installed with pip (so compiled there) on every interpreter
+# found, and the suite run against each installation.
+test-sdist: wheel
+	$(call each_python,$(MAKE) --no-print-directory test-installed PYTHON=$$py VENV=.venv-sdist-$$v INSTALL="$$(ls dist/fastio-*.tar.gz)")
+
+# CI's run against a wheel: a file left out of it fails the suite.
+test-wheel: wheel
+	$(MAKE) --no-print-directory test-installed VENV=.venv-wheel INSTALL="$$(ls dist/fastio-*.whl)"
 
 # Lint rules only (pyproject.toml [tool.ruff]); nothing is reformatted.
 # cython-lint checks the compiled core, running the virtualenv's pycodestyle.
@@ -167,13 +205,29 @@ lint: $(VENV)/.deps
 	  $$tmp/out | sort -u -t: -k1,1 -k2,2n; \
 	rm -rf $$tmp; exit $$rc
 
+# The sdist, then a wheel built from it (as a package index builds one),
+# checked: the sdist holds every tracked source and test file and nothing
+# generated; the wheel installs and runs where there is no compiler.
 wheel: $(VENV)/.deps
-	rm -rf dist .venv-wheelcheck
-	$(PIP) wheel --no-deps -w dist .
-	$(PYTHON) -m venv .venv-wheelcheck
-	.venv-wheelcheck/bin/python -m pip --disable-pip-version-check -q install --no-index dist/fastio-*.whl
-	cd / && $(CURDIR)/.venv-wheelcheck/bin/python -c "import fastio, fastio._buffer; print('wheel ok:', fastio.__file__)"
-	! .venv-wheelcheck/bin/python -c "import Cython" 2>/dev/null
+	rm -rf dist
+	$(PY) -m build -o dist .
+	tools/check_sdist.sh dist/fastio-*.tar.gz
+	tools/check_wheel.sh $(PYTHON) dist/fastio-*.whl
+
+# One wheel per interpreter found, each built from the sdist, stripped and
+# repaired to a manylinux tag by auditwheel, then checked where there is no
+# compiler; each one's tag and size is printed.
+wheels: wheel
+	rm -rf dist/raw $(WHEELHOUSE)
+	$(call each_python,\
+	  rm -rf dist/raw; \
+	  $$py -m pip --disable-pip-version-check -q wheel --no-deps --no-cache-dir -w dist/raw dist/fastio-*.tar.gz; \
+	  PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --strip -w $(WHEELHOUSE) dist/raw/*.whl; \
+	  tools/check_wheel.sh $$py $(WHEELHOUSE)/fastio-*-cp$$(echo $$v | tr -d .)-*.whl)
+	@rm -rf dist/raw
+	@for whl in $(WHEELHOUSE)/*.whl; do \
+	  echo "$$(basename $$whl): $$(stat -c %s $$whl) bytes, .so $$(unzip -l $$whl '*.so' | awk 'NR==4 {print $$1}') bytes"; \
+	done
 
 # `make lock` after editing requirements/*.in: each interpreter's lock keeps
 # its pins and gains (or loses) only what the edit asks.  `make upgrade-deps`:
@@ -184,8 +238,7 @@ upgrade-deps: LOCK_FLAGS := --upgrade
 lock upgrade-deps:
 	test -x .venv-uv/bin/uv || { $(PYTHON) -m venv .venv-uv && .venv-uv/bin/python -m pip -q install --require-hashes -r requirements/uv.txt; }
 	@set -e; for v in $(VERSIONS); do \
-	  py=$$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python$$v 2>/dev/null | sort -V -r | head -1); \
-	  echo $${py:-$$(command -v python$$v || true)}; \
+	  PYENV_ROOT=$(PYENV_ROOT) $(FIND_PYTHON) $$v; \
 	done | { cat; command -v pypy3 || true; } | while read -r py; do \
 	  [ -n "$$py" ] || continue; \
 	  tag=$$($$py -c "$(PYTAG_CODE)"); \
@@ -195,4 +248,4 @@ lock upgrade-deps:
 	.venv-uv/bin/uv pip compile -q $(LOCK_FLAGS) --generate-hashes --custom-compile-command "make lock (or make upgrade-deps)" requirements/uv.in -o requirements/uv.txt
 
 clean:
-	rm -rf build dist .venv-wheelcheck fastio/*.c fastio/*.so fastio/*.html
+	rm -rf build dist .venv-wheel .venv-sdist-* fastio/*.c fastio/*.so fastio/*.html
