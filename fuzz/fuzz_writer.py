@@ -136,6 +136,10 @@ class Connection(Pair):
             coro.close()
 
     def transport_drained(self, fdp):
+        # A transport sends in the loop's I/O phase, which follows the
+        # iteration's callbacks: fastio's held writes, handed over at the end
+        # of the iteration, are sent with asyncio's.
+        run_turns(LOOP, 1)
         for transport in self.transports:
             transport.drained()
 
