@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 SERVER_PACKAGES := redis-server memcached
 
-.PHONY: all build debug servers test test-all bench wheel clean lock upgrade-deps
+.PHONY: all build debug servers test test-all bench chart wheel clean lock upgrade-deps
 
 all: build
 
@@ -63,9 +63,19 @@ test-all:
 	done; \
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
 
+# The tables print; the chart is drawn from the same run into BENCH_CHART,
+# the image README.md shows (commit it with the tables it goes with).
+# `make chart` draws it again from the last run without measuring.
+BENCH_JSON ?= .benchmarks/latest.json
+BENCH_CHART ?= docs/benchmarks.png
+
 bench: build servers
-	$(PY) -m pytest benchmarks -q -p no:randomly --benchmark-json=.benchmarks/latest.json --benchmark-columns=median,ops --benchmark-sort=name
-	$(PY) benchmarks/report.py .benchmarks/latest.json
+	$(PY) -m pytest benchmarks -q -p no:randomly --benchmark-json=$(BENCH_JSON) --benchmark-columns=median,ops --benchmark-sort=name
+	$(PY) benchmarks/report.py $(BENCH_JSON)
+	$(PY) benchmarks/chart.py $(BENCH_JSON) $(BENCH_CHART)
+
+chart: $(VENV)/.deps
+	$(PY) benchmarks/chart.py $(BENCH_JSON) $(BENCH_CHART)
 
 wheel: $(VENV)/.deps
 	rm -rf dist .venv-wheelcheck
