@@ -23,12 +23,10 @@ from pathlib import Path
 
 from report import fmt_ratio, fmt_share, header_lines
 from results import (
-    STATS,
+    add_stat_argument,
     by_workload_and_loop,
     library_figures,
-    load,
-    load_libraries,
-    load_network,
+    load_run,
     network_figures,
     ratio,
     reader_figures,
@@ -160,24 +158,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("json", help="pytest-benchmark JSON (--benchmark-json=PATH)")
     parser.add_argument("png", help="where to write the chart")
-    parser.add_argument(
-        "--stat",
-        choices=tuple(STATS),
-        default="min",
-        help="which round time to divide by the operations (default: min, as report.py)",
-    )
+    add_stat_argument(parser)
     args = parser.parse_args(argv)
     if importlib.util.find_spec("matplotlib") is None:
         # Locked for CPython only: a run on PyPy still gets its tables.
         print("chart.py: matplotlib is not installed, no chart drawn", file=sys.stderr)
         return
-    try:
-        doc, results = load(args.json)
-    except (OSError, ValueError) as exc:
-        sys.exit(f"{args.json}: {exc}")
-    net, libs = load_network(doc), load_libraries(doc)
-    if not results and not net and not libs:
-        sys.exit(f"{args.json}: no fastio benchmark results in it")
+    doc, results, net, libs = load_run(args.json)
     Path(args.png).parent.mkdir(parents=True, exist_ok=True)
     chart(doc, results, net, libs, args.png, args.stat)
     print(f"chart: {args.png}")

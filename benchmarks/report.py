@@ -36,13 +36,11 @@ import argparse
 import sys
 
 from results import (
-    STATS,
+    add_stat_argument,
     by_workload_and_loop,
     extra,
     library_figures,
-    load,
-    load_libraries,
-    load_network,
+    load_run,
     long_line_growth,
     network_figures,
     ratio,
@@ -413,21 +411,9 @@ def main(argv=None):
     parser.add_argument(
         "--markdown", action="store_true", help="print Markdown tables to paste into README.md"
     )
-    parser.add_argument(
-        "--stat",
-        choices=tuple(STATS),
-        default="min",
-        help="which round time to divide by the operations (default: min, the fastest)",
-    )
+    add_stat_argument(parser)
     args = parser.parse_args(argv)
-    try:
-        doc, results = load(args.json)
-    except (OSError, ValueError) as exc:
-        sys.exit(f"{args.json}: {exc}")
-    net = load_network(doc)
-    libs = load_libraries(doc)
-    if not results and not net and not libs:
-        sys.exit(f"{args.json}: no fastio benchmark results in it")
+    doc, results, net, libs = load_run(args.json)
     print(report(doc, results, stat=args.stat, markdown=args.markdown, net=net, libs=libs))
     if not args.markdown:
         print(f"\n(For README.md: python {sys.argv[0]} --markdown {args.json})")

@@ -8,6 +8,7 @@ report.py) over the rounds of every pass pooled.
 """
 import json
 import statistics
+import sys
 
 from workloads import IMPLS, LONG_LARGE, LONG_SMALL, LOOPS, NET_SERVERS, in_order
 
@@ -117,3 +118,28 @@ def by_workload_and_loop(groups, workloads):
         for loop in loops:
             if groups.get((workload, loop)):
                 yield workload, loop, groups[workload, loop]
+
+
+def add_stat_argument(parser):
+    parser.add_argument(
+        "--stat",
+        choices=tuple(STATS),
+        default="min",
+        help="which round time to divide by the operations (default: min, the fastest)",
+    )
+
+
+def load_run(path):
+    """(document, reader results, network runs, library runs) of the JSON at ``path``.
+
+    Exits with a message if it cannot be read or holds no fastio results.
+    """
+    try:
+        doc, results = load(path)
+    except (OSError, ValueError) as exc:
+        sys.exit(f"{path}: {exc}")
+    net = load_network(doc)
+    libs = load_libraries(doc)
+    if not results and not net and not libs:
+        sys.exit(f"{path}: no fastio benchmark results in it")
+    return doc, results, net, libs
