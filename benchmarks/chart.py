@@ -43,8 +43,10 @@ from workloads import (
     net_goal,
 )
 
+# A loop workloads.LOOPS does not name gets OTHER_LOOP_COLOUR and its own name.
 LOOP_COLOURS = {"default": "#3b6ea5", "uvloop": "#e08a2e"}
 LOOP_LABELS = {"default": "asyncio's default loop", "uvloop": "uvloop"}
+OTHER_LOOP_COLOUR = "#7a7a7a"
 GOAL_COLOUR = "#222222"
 SAME_AS_ASYNCIO = {"color": "#999999", "linewidth": 0.8, "linestyle": "--"}  # the 1x line
 BAR_SPACE = 0.8  # of each workload's row, shared by its loops' bars
@@ -75,14 +77,13 @@ def panels(results, net, libs, stat):
             "Loopback servers: fastio streams as a share of a raw asyncio.Protocol server",
             "share", of_raw))
     if libs:
+        speed_up = {}
+        for workload, loop, pair in by_workload_and_loop(libs, LIB_WORKLOADS):
+            speed_up.setdefault(workload, {})[loop] = (
+                library_figures(pair, stat)[2], lib_goal(workload))
         out.append((
             "Client libraries after fastio.install(): fastio / asyncio, operations per second",
-            "ratio",
-            {},
-        ))
-        for workload, loop, pair in by_workload_and_loop(libs, LIB_WORKLOADS):
-            out[-1][2].setdefault(workload, {})[loop] = (
-                library_figures(pair, stat)[2], lib_goal(workload))
+            "ratio", speed_up))
     return out
 
 
@@ -99,7 +100,8 @@ def draw(ax, title, kind, rows):
             centre = y - BAR_SPACE / 2 + height * (i + 0.5)
             text = fmt_share(value) if kind == "share" else fmt_ratio(value)
             if value is not None:
-                ax.barh(centre, value, height=height * 0.9, color=LOOP_COLOURS[loop])
+                ax.barh(centre, value, height=height * 0.9,
+                        color=LOOP_COLOURS.get(loop, OTHER_LOOP_COLOUR))
                 top = max(top, value)
             ax.annotate(text, (value or 0, centre), xytext=(3, 0), textcoords="offset points",
                         va="center", fontsize=7)
@@ -139,7 +141,8 @@ def chart(doc, results, net, libs, path, stat="min"):
     for ax, (title, kind, rows) in zip(axes[:, 0], drawn):
         draw(ax, title, kind, rows)
     loops = {loop for _, _, rows in drawn for per_loop in rows.values() for loop in per_loop}
-    handles = [Patch(color=LOOP_COLOURS[loop], label=LOOP_LABELS[loop])
+    handles = [Patch(color=LOOP_COLOURS.get(loop, OTHER_LOOP_COLOUR),
+                     label=LOOP_LABELS.get(loop, loop))
                for loop in in_order(LOOPS, loops)]
     handles.append(Line2D([], [], color=GOAL_COLOUR, linewidth=1.5, label="goal"))
     handles.append(Line2D([], [], label="1x: as fast as asyncio", **SAME_AS_ASYNCIO))
