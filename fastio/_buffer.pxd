@@ -1,6 +1,8 @@
 from cpython.object cimport PyObject
 
 # The compiled API of fastio: the bytes between a transport and a stream.
+# _buffer.pyx is the module; each part below is defined in the _core/*.pxi
+# file named above it.
 #
 # Ring is the storage, embedded in the object that owns it so an idle stream
 # costs no extra object.  ReaderCore is the compiled half of
@@ -16,6 +18,8 @@ from cpython.object cimport PyObject
 # are marked final where they are defined: called directly (and inlined),
 # not through the vtable.
 
+
+# -- _core/ring.pxi
 
 cdef struct Ring:
     char *data              # PyMem storage; NULL whenever empty, so idle streams hold none
@@ -34,10 +38,12 @@ cdef bint ring_rehome(Ring *ring, Py_ssize_t cap) noexcept
 cdef int ring_append(Ring *ring, const char *src, Py_ssize_t n) except -1
 # Copy in any object bytearray.extend() accepts, raising what it raises.
 cdef int ring_append_object(Ring *ring, object data) except -1
-# Consume the first n bytes (0 <= n <= size) into a new bytes object.
+# n limited to [0, size]: what ring_take() and ring_drop() consume.
+cdef Py_ssize_t ring_clamp(const Ring *ring, Py_ssize_t n) noexcept
+# Consume the first n bytes (clamped) into a new bytes object.
 cdef bytes ring_take(Ring *ring, Py_ssize_t n)
-# Consume the first n bytes (0 <= n <= size); frees the storage when nothing
-# is left and shrinks it when little is.
+# Consume the first n bytes (clamped); frees the storage when nothing is
+# left and shrinks it when little is.
 cdef void ring_drop(Ring *ring, Py_ssize_t n) noexcept
 # Offset of the first sep at or after `start`, or -1 (memchr / memmem).
 cdef Py_ssize_t ring_find(const Ring *ring, const char *sep, Py_ssize_t seplen,
@@ -47,6 +53,8 @@ cdef void ring_free(Ring *ring) noexcept
 # Give an empty ring the spare block.
 cdef void take_spare(Ring *ring) noexcept
 
+
+# -- _core/reader.pxi
 
 cdef class ReaderCore:
     cdef:
@@ -123,6 +131,8 @@ cdef class ReaderCore:
     cdef object algorithm(self, int op, object arg, bint direct)
 
 
+# -- _core/read_operation.pxi
+
 cdef class ReadOperation:
     cdef:
         ReaderCore reader       # whose method was called (None for drain())
@@ -132,6 +142,7 @@ cdef class ReadOperation:
         int state               # NEW, RUNNING (delegating), WAITING (on the waiter itself) or DONE
         Py_ssize_t offset       # readuntil() family: asyncio's offset (no separator begins before it)
         Py_ssize_t size         # readexactly() and read(): n
+        bint executing          # inside send(), throw(): Python code it runs may come back
 
     # DONE; after _wait_for_data() began, its waiter is cleared too.  Then it
     # holds nothing and is kept for reuse by the next read or drain.
@@ -142,6 +153,13 @@ cdef class ReadOperation:
     # One send(): 1 (the value yielded in presult), 0 (the value returned
     # in presult), or an exception.
     cdef int step(self, object value, PyObject **presult) except -1
+    # step()'s work, with the operation marked as executing.
+    cdef int advance(self, object value, PyObject **presult) except -1
+    # Mark the operation as executing (ValueError if it already is, as a
+    # coroutine's; RecursionError past the recursion limit of nested ones).
+    cdef int enter(self) except -1
+    cdef void leave(self) noexcept
+    cdef object thrown(self, tuple args)
 
     # The read methods with plain arguments (runs_here()) run asyncio's loop
     # here while they can, awaiting the reader's waiter future directly
@@ -156,11 +174,26 @@ cdef class ReadOperation:
     cdef int woken(self, object failure, PyObject **presult) except -1
 
 
+# -- _core/buffer_view.pxi
+
 cdef class ReadBufferView:
     cdef readonly ReaderCore reader  # whose buffer this shows
 
     cdef Py_ssize_t start_index(self, object start) except? -1
 
+
+# -- _core/receiving.pxi
+
+cdef class ReceiveBuffer:
+    cdef:
+        bytearray storage       # what transports receive into; fed from here, never through a view
+        object view             # the memoryview of storage handed out; replaced once released
+
+    # The view, made anew if the transport released it (or resized storage).
+    cdef object live_view(self)
+
+
+# -- _core/writer.pxi
 
 cdef class LoopFlusher:
     cdef:
@@ -198,3 +231,4 @@ cdef class WriterCore:
     cdef bint asyncio_drain_waits(self) except -1
     # What is held plus the transport's buffer is within its high-water mark.
     cdef bint fits_under_high_water(self) except -1
+
