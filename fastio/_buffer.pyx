@@ -9,8 +9,7 @@
 
 cimport cython
 from cpython.buffer cimport (
-    PyBUF_SIMPLE, PyBuffer_IsContiguous, PyBuffer_Release, PyObject_CheckBuffer,
-    PyObject_GetBuffer,
+    PyBUF_SIMPLE, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer,
 )
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact, PyByteArray_GET_SIZE
 from cpython.bytes cimport (
@@ -18,7 +17,6 @@ from cpython.bytes cimport (
     PyBytes_GET_SIZE,
 )
 from cpython.exc cimport PyErr_Clear, PyErr_Occurred
-from cpython.memoryview cimport PyMemoryView_GET_BUFFER
 from cpython.method cimport PyMethod_Check, PyMethod_GET_FUNCTION
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT
@@ -80,6 +78,7 @@ cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
 # functions, writer.pxi WriterCore.drain(), with its helper).
 include "_core/ring.pxi"
 include "_core/reader.pxi"
+include "_core/read_algorithms.pxi"
 include "_core/read_operation.pxi"
 include "_core/buffer_view.pxi"
 include "_core/receiving.pxi"

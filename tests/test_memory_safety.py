@@ -8,7 +8,6 @@ behaviour.  A regression here is a segfault or a sanitizer report
 (`make sanitize`), so every test also checks that no byte was lost.
 """
 import array
-import asyncio
 import sys
 
 import pytest
@@ -87,7 +86,7 @@ def test_readuntil_separators_whose_len_differs(impl, loop, separators, fed_firs
             loop.call_soon(reader.feed_data, b"abcdef\n\n\n\nz")
         try:
             return ("ok", await reader.readuntil(separators))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - compared
             return ("raised", type(exc), str(exc))
 
     outcome = run(loop, main())
@@ -167,7 +166,7 @@ def test_receive_buffer_released_before_buffer_updated(loop):
     assert bytes(reader._buffer) == b"hello\n"
     # The next transport is handed a view it can use.
     other, other_reader = _protocol(loop)
-    for proto, rdr in ((protocol, reader), (other, other_reader)):
+    for proto in (protocol, other):
         view = proto.get_buffer(-1)
         view[:3] = b"abc"
         proto.buffer_updated(3)

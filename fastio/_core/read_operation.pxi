@@ -3,9 +3,11 @@
 # returns (send(), throw(), close(), and am_send on 3.10+), running the
 # read's loop itself while it can; and the spare kept for reuse.
 #
-# Invariants: nothing is read before the first send; a finished (DONE)
-# operation holds no reader, writer or coroutine, and is reused only when
-# nothing else refers to it.
+# Invariants: nothing is read before the first send; one send, throw or
+# close at a time (a second, from Python code the first runs, is refused as
+# a running coroutine refuses it); a finished (DONE) operation holds no
+# reader, writer or coroutine, and is reused only when nothing else refers
+# to it.
 #
 # Made by reader.pxi's read methods and WriterCore.drain() (writer.pxi);
 # driven by whoever awaits it, usually the event loop's Task.
@@ -29,10 +31,8 @@ cdef extern from *:
     static void fastio_set_am_send(PyTypeObject *type, void *send) { (void)type; (void)send; }
     #endif
 
-    /* How many read operations this thread is inside of, one in another:
-       read() to EOF awaits read(limit), each level a C call into the next,
-       where Python's own recursion limit does not look (and from 3.12 on
-       its C limit is higher than a thread's stack allows for these). */
+    /* How deep this thread is in operations sending into what they
+       delegate to (see delegate_send()). */
     static __thread int fastio_operation_depth = 0;
 
     /* A memoryview whose release() was called: its buffer may be gone. */
@@ -69,10 +69,42 @@ cdef enum:
     OP_DRAIN = 6  # StreamWriter.drain(): the writer is in `arg`, no reader
 
 cdef enum:
+    # Operations nested deeper than this check Python's recursion limit.
+    DEPTH_UNCHECKED = 16
+
+cdef enum:
     NEW = 0  # what a fresh (zeroed) ReadOperation holds
     RUNNING = 1  # delegating to a coroutine (or the future, for OP_WAIT)
     DONE = 2
     WAITING = 3  # a readuntil() family operation awaiting the reader's waiter itself
+
+
+cdef inline int delegate_send(object delegate, object value, PyObject **presult) except? -1:
+    # fastio_iter_send() into what an operation delegates to.  A coroutine
+    # there may await another operation, which sends into its own: read()
+    # to EOF awaits read(limit), each level a C call into the next, where
+    # Python's recursion limit does not look (and from 3.12 its C limit is
+    # higher than a thread's stack allows for these).  Counted here, per
+    # thread; the limit is looked up only past a depth reads reach in practice.
+    global fastio_operation_depth
+    if (fastio_operation_depth >= DEPTH_UNCHECKED
+            and fastio_operation_depth >= Py_GetRecursionLimit()):
+        # Raised where the delegate awaits, as Python raises it in a frame
+        # (and a coroutine that never ran is closed by it, not left to warn).
+        status = 1
+        try:
+            result = delegate.throw(RecursionError("maximum recursion depth exceeded"))
+        except StopIteration as e:
+            result = e.value
+            status = 0
+        presult[0] = <PyObject *>result
+        Py_INCREF(result)
+        return status
+    fastio_operation_depth += 1
+    try:
+        return fastio_iter_send(delegate, value, presult)
+    finally:
+        fastio_operation_depth -= 1
 
 
 cdef tuple OP_NAMES = ("readline", "readuntil", "readexactly", "read", "__anext__",
@@ -182,7 +214,7 @@ cdef class ReadOperation:
                     return 0
                 if status == PASS_WAITS:
                     return 1
-            self.delegate = self.reader.algorithm(self.op, self.arg, direct)
+            self.delegate = algorithm(self.reader, self.op, self.arg, direct)
         self.state = RUNNING
         return 1
 
@@ -243,68 +275,60 @@ cdef class ReadOperation:
         # asyncio's algorithm from where its loop awaited, raising `failure`
         # there: so readline() turns an IncompleteReadError into its result.
         if self.op == OP_READEXACTLY:
-            self.delegate = self.reader._readexactly_slow(self.arg, True, failure)
+            self.delegate = _readexactly_slow(self.reader, self.arg, True, failure)
         elif self.op == OP_READ:
-            self.delegate = self.reader._read_slow(self.arg, True, failure)
+            self.delegate = _read_slow(self.reader, self.arg, True, failure)
         else:
-            self.delegate = self.reader._readuntil_slow(
-                self.separator(), self.op, self.offset, failure)
-        return fastio_iter_send(self.delegate, None, presult)
+            self.delegate = _readuntil_slow(
+                self.reader, self.separator(), self.op, self.offset, failure)
+        return delegate_send(self.delegate, None, presult)
 
-    cdef int enter(self) except -1:
+    cdef inline int enter(self) except -1:
         # The operation runs Python code (a transport's write(), asyncio's
         # algorithm, a waiter's callbacks) that may come back to this very
         # operation: like a coroutine, it refuses to run twice at once.
-        global fastio_operation_depth
         if self.executing:
             raise ValueError("coroutine already executing")
-        if fastio_operation_depth >= Py_GetRecursionLimit():
-            raise RecursionError("maximum recursion depth exceeded")
         self.executing = True
-        fastio_operation_depth += 1
         return 0
 
-    cdef void leave(self) noexcept:
-        global fastio_operation_depth
+    cdef inline void leave(self) noexcept:
         self.executing = False
-        fastio_operation_depth -= 1
 
     cdef int step(self, object value, PyObject **presult) except -1:
         # One send(): 1 with the value yielded in presult, 0 with the value
-        # returned, or an exception.
+        # returned, or an exception.  (One function with its guard: a call
+        # more per read costs measurably.)
+        cdef int status = 0
         self.enter()
         try:
-            return self.advance(value, presult)
+            if self.state == NEW:
+                if value is not None:
+                    raise TypeError("can't send non-None value to a just-started coroutine")
+                if self.start(presult) == 0:
+                    return 0
+            elif self.state == DONE:
+                raise RuntimeError("cannot reuse already awaited coroutine")
+            failure = None
+            try:
+                status = delegate_send(self.delegate, value, presult)
+            except BaseException as e:
+                if self.state != WAITING:
+                    self.finish()
+                    raise
+                failure = e
+            else:
+                if status == 1:
+                    return 1
+                if self.state == WAITING:
+                    Py_DECREF(<object>presult[0])  # the waiter's result: None
+            if self.state == WAITING:
+                status = self.woken(failure, presult)
+            if status == 0:
+                self.finish()
+            return status
         finally:
             self.leave()
-
-    cdef int advance(self, object value, PyObject **presult) except -1:
-        cdef int status = 0
-        if self.state == NEW:
-            if value is not None:
-                raise TypeError("can't send non-None value to a just-started coroutine")
-            if self.start(presult) == 0:
-                return 0
-        elif self.state == DONE:
-            raise RuntimeError("cannot reuse already awaited coroutine")
-        failure = None
-        try:
-            status = fastio_iter_send(self.delegate, value, presult)
-        except BaseException as e:
-            if self.state != WAITING:
-                self.finish()
-                raise
-            failure = e
-        else:
-            if status == 1:
-                return 1
-            if self.state == WAITING:
-                Py_DECREF(<object>presult[0])  # the waiter's result: None
-        if self.state == WAITING:
-            status = self.woken(failure, presult)
-        if status == 0:
-            self.finish()
-        return status
 
     cdef int woken(self, object failure, PyObject **presult) except -1:
         try:

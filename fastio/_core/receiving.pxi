@@ -1,10 +1,12 @@
 # How fastio.StreamReaderProtocol receives: data_received(), get_buffer()
 # and buffer_updated(), module functions that streams.py installs as the
-# protocol's methods, called by the transports.
+# protocol's methods, called by the transports; and ReceiveBuffer, the
+# event loop's buffer they receive into.
 #
-# Invariant: bytes are fed exactly as asyncio's data_received() feeds them,
+# Invariants: bytes are fed exactly as asyncio's data_received() feeds them,
 # through the reader's and the protocol's overridable methods whenever
-# something replaces them.
+# something replaces them; they are read from storage fastio owns, never
+# through a view a transport may have released.
 
 # With data_received(), asyncio's socket transports recv() into a new
 # 256 KiB bytes object per read and shrink it: for a short message that is

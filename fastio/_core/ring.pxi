@@ -8,8 +8,9 @@
 # shrink the block as it empties.
 #
 # Called by the reader (feeding, taking, searching), the _buffer view and
-# the writer.  Declared in _buffer.pxd and compiled into the same C file as
-# those callers, so the C compiler can inline them into the hot paths.
+# the writer.  Declared in _buffer.pxd (ring_size() and ring_clamp() are
+# defined there, inline) and compiled into the same C file as those
+# callers, so the C compiler can inline them into the hot paths.
 
 cdef extern from "string.h" nogil:
     # A GNU/BSD extension (pyconfig.h defines _GNU_SOURCE): linear-time
@@ -40,10 +41,6 @@ cdef enum:
 # still hold nothing.
 cdef char *spare_data = NULL
 cdef Py_ssize_t spare_capacity = 0
-
-
-cdef inline Py_ssize_t ring_size(const Ring *ring) noexcept:
-    return ring.end - ring.start
 
 
 cdef char *ring_reserve(Ring *ring, Py_ssize_t n) except NULL:
@@ -134,13 +131,6 @@ cdef bytes ring_take(Ring *ring, Py_ssize_t n):
     out = PyBytes_FromStringAndSize(ring.data + ring.start, n)
     ring_drop(ring, n)
     return out
-
-
-cdef inline Py_ssize_t ring_clamp(const Ring *ring, Py_ssize_t n) noexcept:
-    # A count the caller computed may be stale: Python code (a separator's
-    # len(), a limit's comparison) can consume bytes between computing it
-    # and using it.  Never more than is stored, as slicing a bytearray.
-    return 0 if n < 0 else min(n, ring.end - ring.start)
 
 
 cdef void ring_drop(Ring *ring, Py_ssize_t n) noexcept:
