@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from workloads import IMPLS, LOOPS
 
 # test_bench_libraries.py starts redis-server and memcached with the

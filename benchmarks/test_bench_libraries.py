@@ -33,6 +33,7 @@ import gc
 import sys
 
 import pytest
+
 from workloads import LOOPS
 
 # asyncio's own class, taken before any install() replaces the name.

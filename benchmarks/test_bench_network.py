@@ -50,6 +50,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from workloads import LOOPS, NET_SERVERS
 
 SERVER_SCRIPT = Path(__file__).with_name("netserver.py")
