@@ -50,6 +50,7 @@ OTHER_LOOP_COLOUR = "#7a7a7a"
 GOAL_COLOUR = "#222222"
 SAME_AS_ASYNCIO = {"color": "#999999", "linewidth": 0.8, "linestyle": "--"}  # the 1x line
 BAR_SPACE = 0.8  # of each workload's row, shared by its loops' bars
+HEAD_INCHES, FOOT_INCHES = 0.6, 0.45  # the title and legend; the run's description
 
 
 def panels(results, net, libs, stat):
@@ -136,7 +137,8 @@ def chart(doc, results, net, libs, path, stat="min"):
 
     drawn = panels(results, net, libs, stat)
     heights = [len(rows) + 1.2 for _, _, rows in drawn]
-    fig, axes = plt.subplots(len(drawn), 1, figsize=(9, 0.42 * sum(heights) + 1.6),
+    height = 0.42 * sum(heights) + HEAD_INCHES + FOOT_INCHES
+    fig, axes = plt.subplots(len(drawn), 1, figsize=(9, height),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     for ax, (title, kind, rows) in zip(axes[:, 0], drawn):
         draw(ax, title, kind, rows)
@@ -146,13 +148,13 @@ def chart(doc, results, net, libs, path, stat="min"):
                for loop in in_order(LOOPS, loops)]
     handles.append(Line2D([], [], color=GOAL_COLOUR, linewidth=1.5, label="goal"))
     handles.append(Line2D([], [], label="1x: as fast as asyncio", **SAME_AS_ASYNCIO))
-    fig.suptitle("fastio vs asyncio streams (higher is better for fastio)", x=0.01, y=0.995,
-                 ha="left", fontsize=11)
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.005, 0.975),
+    fig.suptitle("fastio vs asyncio streams (higher is better for fastio)",
+                 x=0.01, y=1 - 0.05 / height, ha="left", fontsize=11)
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.005, 1 - 0.3 / height),
                ncol=len(handles), fontsize=8, frameon=False)
     fig.text(0.01, 0.005, "\n".join(header_lines(doc)), fontsize=6.5, color="#555555",
              va="bottom")
-    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
+    fig.tight_layout(rect=(0, FOOT_INCHES / height, 1, 1 - HEAD_INCHES / height))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
