@@ -21,7 +21,7 @@ import warnings
 import pytest
 
 import fastio
-from support import compiled, current_loop, installed
+from support import compiled, installed
 
 pytestmark = pytest.mark.network
 
