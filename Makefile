@@ -39,7 +39,7 @@ define each_python
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
 endef
 
-.PHONY: all build debug servers test test-all test-fallback test-installed test-sdist test-wheel bench lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
+.PHONY: all build debug servers test test-all test-fallback test-installed test-sdist test-wheel bench chart lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
 
 all: build
 
@@ -183,9 +183,19 @@ typecheck: build
 	PYTHONPATH=$(CURDIR) $(PY) -m mypy.stubtest --allowlist tests/typing/stubtest-allowlist.txt fastio
 	PYTHONPATH=$(CURDIR) PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright --verifytypes fastio
 
+# The tables print; the chart is drawn from the same run into BENCH_CHART,
+# the image README.md shows (commit it with the tables it goes with).
+# `make chart` draws it again from the last run without measuring.
+BENCH_JSON ?= .benchmarks/latest.json
+BENCH_CHART ?= docs/benchmarks.png
+
 bench: build servers
-	$(PY) -m pytest benchmarks -q -p no:randomly --benchmark-json=.benchmarks/latest.json --benchmark-columns=median,ops --benchmark-sort=name
-	$(PY) benchmarks/report.py .benchmarks/latest.json
+	$(PY) -m pytest benchmarks -q -p no:randomly --benchmark-json=$(BENCH_JSON) --benchmark-columns=median,ops --benchmark-sort=name
+	$(PY) benchmarks/report.py $(BENCH_JSON)
+	$(PY) benchmarks/chart.py $(BENCH_JSON) $(BENCH_CHART)
+
+chart: $(VENV)/.deps
+	$(PY) benchmarks/chart.py $(BENCH_JSON) $(BENCH_CHART)
 
 # ruff over the Python files, then cython-lint over the compiled core
 # (settings for both in pyproject.toml).  cython-lint runs its checks of names and

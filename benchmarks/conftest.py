@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 
+from workloads import IMPLS, LOOPS
+
 # test_bench_libraries.py starts redis-server and memcached with the
 # integration tests' tests/integration/servers.py, imported from there.
 sys.path.append(str(Path(__file__).resolve().parent.parent / "tests" / "integration"))
 
-IMPLS = ("asyncio", "fastio")
 PASSES = 5
-LOOPS = ("default", "uvloop")  # what the ``loop`` fixture can be parametrized with
 
 
 def pytest_configure(config):

@@ -34,6 +34,8 @@ import sys
 
 import pytest
 
+from workloads import LOOPS
+
 # asyncio's own class, taken before any install() replaces the name.
 ASYNCIO_READER = asyncio.streams.StreamReader
 
@@ -58,7 +60,6 @@ WORKLOADS = {
                            " stdout; proc.stdout.readline() until EOF, then proc.wait().",
 }
 
-LOOPS = ("default", "uvloop")
 loop_kinds = pytest.mark.parametrize("loop", LOOPS, indirect=True)
 
 

@@ -51,9 +51,9 @@ from pathlib import Path
 
 import pytest
 
+from workloads import LOOPS, NET_SERVERS
+
 SERVER_SCRIPT = Path(__file__).with_name("netserver.py")
-SERVERS = ("asyncio", "fastio", "raw")
-LOOPS = ("default", "uvloop")
 REPEATS = 3
 
 N_LINES = 200_000
@@ -461,7 +461,7 @@ PARAMS = [
     for rep in range(1, REPEATS + 1)
     for workload in WORKLOADS
     for loop in LOOPS
-    for impl in SERVERS
+    for impl in NET_SERVERS
 ]
 
 
