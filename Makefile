@@ -79,6 +79,8 @@ wheel: $(VENV)/.deps
 # its pins and gains (or loses) only what the edit asks.  `make upgrade-deps`:
 # every lock again with the newest versions each interpreter takes.  uv,
 # itself locked in requirements/uv.txt, resolves them; review the diff.
+# The virtualenvs of `make suites` install from requirements/suites-*.txt:
+# one lock for every interpreter, its environment markers choosing.
 lock: LOCK_FLAGS :=
 upgrade-deps: LOCK_FLAGS := --upgrade
 lock upgrade-deps:
@@ -93,6 +95,10 @@ lock upgrade-deps:
 	  echo "== $$py: requirements/$$tag.txt"; \
 	done
 	.venv-uv/bin/uv pip compile -q $(LOCK_FLAGS) --generate-hashes --custom-compile-command "make lock (or make upgrade-deps)" requirements/uv.in -o requirements/uv.txt
+	@set -e; for in in requirements/suites-*.in; do \
+	  .venv-uv/bin/uv pip compile -q $(LOCK_FLAGS) --generate-hashes --universal --python-version 3.9 --custom-compile-command "make lock (or make upgrade-deps)" $$in -o $${in%.in}.txt; \
+	  echo "== every interpreter: $${in%.in}.txt"; \
+	done
 
 clean:
 	rm -rf build dist .venv-wheelcheck fastio/*.c fastio/*.so fastio/*.html
