@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 SERVER_PACKAGES := redis-server memcached
 
-.PHONY: all build debug servers test test-all bench wheel clean lock upgrade-deps
+.PHONY: all build debug servers test test-all suites bench wheel clean lock upgrade-deps
 
 all: build
 
@@ -50,6 +50,13 @@ servers:
 
 test: build servers
 	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+# Other projects' own test suites, each run on asyncio and under
+# fastio.install() in a virtualenv of its own (.venv-suites): fails on any
+# test whose outcome differs (suites/run.py).  SUITES=aioftp runs one.
+SUITES ?=
+suites: build
+	$(PY) suites/run.py $(SUITES)
 
 test-all:
 	@set -e; found=0; for v in $(VERSIONS); do \
