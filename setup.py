@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
@@ -20,6 +21,8 @@ extensions = [
     Extension(
         "fastio._buffer",
         ["fastio/_buffer.pyx"],
+        # The files _buffer.pyx includes: a change to one rebuilds the module.
+        depends=sorted(str(p) for p in Path("fastio/_core").glob("*.pxi")),
         define_macros=macros,
         extra_compile_args=["-O0", "-g"] if DEBUG else ["-O2"],
     )

@@ -1,6 +1,8 @@
 from cpython.object cimport PyObject
 
 # The compiled API of fastio: the bytes between a transport and a stream.
+# _buffer.pyx is the module; each part below is defined in the _core/*.pxi
+# file named above it.
 #
 # Ring is the storage, embedded in the object that owns it so an idle stream
 # costs no extra object.  ReaderCore is the compiled half of
@@ -16,6 +18,8 @@ from cpython.object cimport PyObject
 # are marked final where they are defined: called directly (and inlined),
 # not through the vtable.
 
+
+# -- _core/ring.pxi
 
 cdef struct Ring:
     char *data              # PyMem storage; NULL whenever empty, so idle streams hold none
@@ -47,6 +51,8 @@ cdef void ring_free(Ring *ring) noexcept
 # Give an empty ring the spare block.
 cdef void take_spare(Ring *ring) noexcept
 
+
+# -- _core/reader.pxi
 
 cdef class ReaderCore:
     cdef:
@@ -123,6 +129,8 @@ cdef class ReaderCore:
     cdef object algorithm(self, int op, object arg, bint direct)
 
 
+# -- _core/read_operation.pxi
+
 cdef class ReadOperation:
     cdef:
         ReaderCore reader       # whose method was called (None for drain())
@@ -156,11 +164,15 @@ cdef class ReadOperation:
     cdef int woken(self, object failure, PyObject **presult) except -1
 
 
+# -- _core/buffer_view.pxi
+
 cdef class ReadBufferView:
     cdef readonly ReaderCore reader  # whose buffer this shows
 
     cdef Py_ssize_t start_index(self, object start) except? -1
 
+
+# -- _core/writer.pxi
 
 cdef class LoopFlusher:
     cdef:

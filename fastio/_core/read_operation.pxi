@@ -1,0 +1,349 @@
+# ReadOperation: what the reader's read methods, _wait_for_data() and the
+# writer's drain() return, an awaitable that behaves as the coroutine asyncio
+# returns (send(), throw(), close(), and am_send on 3.10+), running the
+# read's loop itself while it can; and the spare kept for reuse.
+#
+# Invariants: nothing is read before the first send; a finished (DONE)
+# operation holds no reader, writer or coroutine, and is reused only when
+# nothing else refers to it.
+#
+# Made by reader.pxi's read methods and WriterCore.drain() (writer.pxi);
+# driven by whoever awaits it, usually the event loop's Task.
+
+cdef extern from *:
+    """
+    #if PY_VERSION_HEX >= 0x030A0000
+    #define fastio_iter_send(it, arg, res) ((int)PyIter_Send((it), (arg), (res)))
+    static void fastio_set_am_send(PyTypeObject *type, void *send) {
+        if (type->tp_as_async) type->tp_as_async->am_send = (sendfunc)send;
+    }
+    #else
+    /* No PyIter_Send before 3.10: the same through __next__ / send(). */
+    static int fastio_iter_send(PyObject *it, PyObject *arg, PyObject **res) {
+        PyObject *r = (arg == Py_None && PyIter_Check(it))
+            ? Py_TYPE(it)->tp_iternext(it)
+            : PyObject_CallMethod(it, "send", "O", arg);
+        if (r) { *res = r; return 1; }
+        return _PyGen_FetchStopIterationValue(res) == 0 ? 0 : -1;
+    }
+    static void fastio_set_am_send(PyTypeObject *type, void *send) { (void)type; (void)send; }
+    #endif
+    """
+    ctypedef struct PyTypeObject_full "PyTypeObject"
+    int fastio_iter_send(object it, object arg, PyObject **res) except? -1
+    void fastio_set_am_send(PyTypeObject_full *type, void *send)
+
+
+cdef inline bint int_size(object n, Py_ssize_t *size) except -1:
+    """For an exact int: *size = n, clamped to +-PY_SSIZE_T_MAX, and True.
+    Anything else (bool, float, index-likes) is left to asyncio's algorithm."""
+    if type(n) is not int:
+        return False
+    size[0] = PyLong_AsSsize_t(n)
+    if size[0] == -1 and PyErr_Occurred():
+        PyErr_Clear()  # too large either way: the sign is all that matters
+        size[0] = PY_SSIZE_T_MAX if n > 0 else -PY_SSIZE_T_MAX
+    return True
+
+
+cdef enum:
+    OP_READLINE = 0
+    OP_READUNTIL = 1
+    OP_READEXACTLY = 2
+    OP_READ = 3
+    OP_ANEXT = 4
+    OP_WAIT = 5  # _wait_for_data()
+    OP_DRAIN = 6  # StreamWriter.drain(): the writer is in `arg`, no reader
+
+cdef enum:
+    NEW = 0  # what a fresh (zeroed) ReadOperation holds
+    RUNNING = 1  # delegating to a coroutine (or the future, for OP_WAIT)
+    DONE = 2
+    WAITING = 3  # a readuntil() family operation awaiting the reader's waiter itself
+
+
+cdef tuple OP_NAMES = ("readline", "readuntil", "readexactly", "read", "__anext__",
+                       "_wait_for_data", "drain")
+
+
+async def _unstarted():
+    pass
+
+
+# A finished operation, cleared, kept for the next read or drain: most are
+# awaited, answered and dropped before the next call, and refilling one
+# costs a fraction of making another.
+cdef ReadOperation spare_read = None
+
+
+cdef inline ReadOperation new_read(ReaderCore reader, int op, object arg):
+    global spare_read
+    cdef ReadOperation read = spare_read
+    # Reused only when nothing else holds it (here: spare_read and `read`):
+    # whoever kept a finished one may still await it, and must get the
+    # "cannot reuse" error.
+    if read is not None and Py_REFCNT(read) == 2:
+        spare_read = None
+        read.state = NEW
+    else:
+        read = ReadOperation.__new__(ReadOperation)
+    read.reader = reader
+    read.op = op
+    read.arg = arg
+    return read
+
+
+@cython.final
+@cython.freelist(8)
+cdef class ReadOperation:
+    """One call of reader.readline(), readuntil(), readexactly(), read() or
+    __anext__(), awaited like the coroutine asyncio returns.
+
+    Nothing happens until it is first awaited (or sent None by a Task), so
+    one created and cancelled before it runs reads nothing, as with asyncio.
+    Then, for the usual arguments, it runs asyncio's loop for the read turn
+    by turn without a coroutine object (runs_here(), turn()): it answers at
+    once when it can, and waits on the reader's waiter future itself.  Where
+    asyncio's algorithm would raise, or for unusual arguments, it drives the
+    coroutine running that algorithm.  Registered
+    as a collections.abc.Coroutine, so create_task(), gather() and
+    wait_for() take it.
+    """
+
+    @property
+    def __name__(self):
+        return OP_NAMES[self.op]
+
+    @property
+    def __qualname__(self):
+        return ("StreamWriter." if self.op == OP_DRAIN else "StreamReader.") + OP_NAMES[self.op]
+
+    def __repr__(self):
+        return f"<{self.__qualname__}() operation>"
+
+    def __await__(self):
+        return self
+
+    def __next__(self):
+        return self.send(None)
+
+    cdef void finish(self) noexcept:
+        global spare_read
+        if (self.op == OP_WAIT or self.state == WAITING) and self.delegate is not None:
+            # _wait_for_data()'s `finally: self._waiter = None`, however
+            # the wait ends.
+            self.reader._waiter = None
+        self.state = DONE
+        # A finished operation holds nothing: no reader, writer or coroutine
+        # kept alive by the spare.
+        self.delegate = None
+        self.reader = None
+        self.arg = None
+        spare_read = self
+
+    cdef int start(self, PyObject **presult) except -1:
+        # The first send: 0 with the answer in presult, or 1 with the work
+        # handed to self.delegate.  DONE until then, so that whatever raises
+        # here leaves the operation finished.
+        cdef bint direct
+        self.state = DONE
+        if self.op == OP_WAIT:
+            # The future's own iterator: it yields the future to the Task
+            # and returns (or raises) its result.
+            self.delegate = iter(self.reader.begin_wait(self.arg))
+        elif self.op == OP_DRAIN:
+            if not (<WriterCore>self.arg).drain_waits():
+                presult[0] = <PyObject *>None  # what drain() returns
+                Py_INCREF(None)
+                self.finish()
+                return 0
+            self.delegate = _asyncio_drain(self.arg)
+        else:
+            direct = self.reader.dispatch_is_direct()
+            if direct and self.runs_here():
+                # The first turn of asyncio's loop, on the stored bytes.
+                self.offset = 0
+                status = self.turn(False, presult)
+                if status == PASS_ANSWERED:
+                    self.finish()
+                    return 0
+                if status == PASS_WAITS:
+                    return 1
+            self.delegate = self.reader.algorithm(self.op, self.arg, direct)
+        self.state = RUNNING
+        return 1
+
+    cdef inline bint runs_here(self) except -1:
+        # With no exception set, readline(), __anext__(), readuntil() with a
+        # non-empty bytes separator, and readexactly() or read() of an int
+        # n >= 0 run asyncio's loop here, turn by turn, without a coroutine.
+        if self.reader._exception is not None:
+            return False
+        if self.op == OP_READLINE or self.op == OP_ANEXT:
+            return True
+        if self.op == OP_READUNTIL:
+            return PyBytes_CheckExact(self.arg) and PyBytes_GET_SIZE(self.arg) != 0
+        return int_size(self.arg, &self.size) and self.size >= 0
+
+    cdef inline bytes separator(self):
+        return <bytes>self.arg if self.op == OP_READUNTIL else NEWLINE
+
+    cdef inline int turn(self, bint waited, PyObject **presult) except -1:
+        # One turn of the read's loop (`waited`: after a wait): PASS_ANSWERED
+        # (presult), PASS_WAITS (WAITING on the reader's waiter future,
+        # through its iterator in self.delegate) or PASS_OTHERWISE (asyncio's
+        # algorithm must take over from here).
+        cdef Py_ssize_t offset = self.offset
+        cdef int status
+        if self.op == OP_READEXACTLY:
+            status = self.reader.readexactly_pass(self.size, presult)
+        elif self.op == OP_READ:
+            status = self.reader.read_pass(self.size, waited, presult)
+        else:
+            status = self.reader.readuntil_pass(self.separator(), &offset, presult)
+        if status != PASS_WAITS:
+            return status
+        if self.reader.overrides() & WAIT_DISPATCHED:
+            return PASS_OTHERWISE  # the coroutine calls the replacement
+        self.delegate = iter(self.reader.begin_wait(
+            "readexactly" if self.op == OP_READEXACTLY else
+            "read" if self.op == OP_READ else "readuntil"))
+        self.offset = offset
+        self.state = WAITING
+        return PASS_WAITS
+
+    cdef int resume(self, object failure, PyObject **presult) except -1:
+        # The WAITING operation's wait ended, raising `failure` if not None:
+        # as asyncio's _wait_for_data() returns (or raises) into the read's
+        # loop.  Then as step().
+        cdef int status
+        self.reader._waiter = None
+        self.delegate = None
+        self.state = RUNNING
+        # (Something may have replaced a method of the reader meanwhile.)
+        if failure is None and self.reader.dispatch_is_direct():
+            status = self.turn(True, presult)
+            if status == PASS_ANSWERED:
+                return 0
+            if status == PASS_WAITS:
+                return fastio_iter_send(self.delegate, None, presult)
+        # asyncio's algorithm from where its loop awaited, raising `failure`
+        # there: so readline() turns an IncompleteReadError into its result.
+        if self.op == OP_READEXACTLY:
+            self.delegate = self.reader._readexactly_slow(self.arg, True, failure)
+        elif self.op == OP_READ:
+            self.delegate = self.reader._read_slow(self.arg, True, failure)
+        else:
+            self.delegate = self.reader._readuntil_slow(
+                self.separator(), self.op, self.offset, failure)
+        return fastio_iter_send(self.delegate, None, presult)
+
+    cdef int step(self, object value, PyObject **presult) except -1:
+        # One send(): 1 with the value yielded in presult, 0 with the value
+        # returned, or an exception.
+        cdef int status = 0
+        if self.state == NEW:
+            if value is not None:
+                raise TypeError("can't send non-None value to a just-started coroutine")
+            if self.start(presult) == 0:
+                return 0
+        elif self.state == DONE:
+            raise RuntimeError("cannot reuse already awaited coroutine")
+        failure = None
+        try:
+            status = fastio_iter_send(self.delegate, value, presult)
+        except BaseException as e:
+            if self.state != WAITING:
+                self.finish()
+                raise
+            failure = e
+        else:
+            if status == 1:
+                return 1
+            if self.state == WAITING:
+                Py_DECREF(<object>presult[0])  # the waiter's result: None
+        if self.state == WAITING:
+            status = self.woken(failure, presult)
+        if status == 0:
+            self.finish()
+        return status
+
+    cdef int woken(self, object failure, PyObject **presult) except -1:
+        try:
+            return self.resume(failure, presult)
+        except BaseException:
+            self.finish()
+            raise
+
+    def send(self, value):
+        cdef PyObject *out = NULL
+        return outcome(self.step(value, &out), out)
+
+    def throw(self, *args):
+        cdef PyObject *out = NULL
+        cdef int status
+        if self.state == NEW:
+            # As into a coroutine that never ran: raised at once, nothing read.
+            self.finish()
+            return _unstarted().throw(*args)
+        if self.state == DONE:
+            raise args[0] if len(args) == 1 else args[0](*args[1:2])
+        if self.state == WAITING:
+            # The Task cancels the wait (or throws something else into it):
+            # the future's iterator raises it, and readuntil() goes on.
+            try:
+                return self.delegate.throw(*args)
+            except BaseException as e:
+                failure = e
+            status = self.woken(failure, &out)
+            if status == 0:
+                self.finish()
+            return outcome(status, out)
+        try:
+            return self.delegate.throw(*args)
+        except BaseException:
+            self.finish()
+            raise
+
+    def close(self):
+        if self.state == RUNNING or self.state == WAITING:
+            delegate = self.delegate
+            self.finish()
+            delegate.close()
+        self.finish()
+
+
+cdef object outcome(int status, PyObject *out):
+    # What send() or throw() gives for step()'s status and new reference.
+    result = <object>out
+    Py_DECREF(result)
+    if status == 1:
+        return result
+    raise StopIteration(result)
+
+
+cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) except -1:
+    """am_send (3.10+): the await and Task path, answering at once without
+    raising StopIteration. 0 returned, 1 yielded, -1 error."""
+    return (<ReadOperation>obj).step(<object>arg, presult)
+
+
+fastio_set_am_send(<PyTypeObject_full *>ReadOperation, <void *>operation_am_send)
+collections.abc.Coroutine.register(ReadOperation)
+
+
+cdef int mark_coroutine_function(object method) except -1:
+    # asyncio.iscoroutinefunction() and (3.12+) inspect's marker: these
+    # methods return awaitables that behave as coroutines.  (Before 3.11,
+    # Cython's functions answer _is_coroutine themselves, read-only.)
+    try:
+        method._is_coroutine = asyncio.coroutines._is_coroutine
+    except AttributeError:
+        pass
+    if hasattr(inspect, "markcoroutinefunction"):
+        inspect.markcoroutinefunction(method)
+    return 0
+
+
+for _name in OP_NAMES[:OP_ANEXT] + (OP_NAMES[OP_WAIT],):
+    mark_coroutine_function(getattr(ReaderCore, _name))

@@ -1,0 +1,630 @@
+# ReaderCore, the compiled half of fastio.StreamReader: the reader's state
+# under asyncio's attribute names, the limit and pause/resume decisions,
+# feeding and waking, the separator search with its scan memory, which of
+# the methods asyncio calls through self are replaced (DISPATCHED), and the
+# read methods with asyncio's algorithms for them.
+#
+# Invariants: every consumption goes through take() or consume(), which
+# reset the scan memory; the compiled shortcuts run only while overrides()
+# says nothing they skip is replaced.
+#
+# Called by streams.StreamReader (which derives from it), receiving.pxi
+# (feeding), read_operation.pxi (the read loops and the waits), the _buffer
+# view, and the writer, which holds bytes while its reader has unread ones.
+
+cdef bytes NEWLINE = b"\n"
+
+# The methods asyncio's reader calls on self, which the fast paths skip.
+cdef tuple DISPATCHED = ("readuntil", "readline", "_wakeup_waiter", "_maybe_resume_transport",
+                        "feed_data", "_wait_for_data")
+cdef enum:
+    # Bits of ReaderCore.overrides(), one per DISPATCHED name.
+    READS_DISPATCHED = 0x0f  # what asyncio's read algorithms call through self
+    FEED_DISPATCHED = 0x10  # what asyncio's protocol calls with received data
+    WAIT_DISPATCHED = 0x20  # how they wait
+
+
+cdef bytes _needle(object sub):
+    """The bytes a bytearray.find(sub) call would search for, or its error."""
+    if PyBytes_CheckExact(sub):
+        return <bytes>sub
+    # bytearray's own argument handling gives the same TypeError/ValueError.
+    bytearray().find(sub)
+    if PyObject_CheckBuffer(sub):
+        return memoryview(sub).tobytes()
+    return bytes((sub,))
+
+
+cdef Py_ssize_t _floor_size(object value) except? -2:
+    """floor(value) clamped to [-1, PY_SSIZE_T_MAX].
+
+    For an integer size s, `s > value` is `s > floor(value)` and
+    `s <= value` is `s <= floor(value)`, so limits given as floats (or huge
+    ints, or infinity) keep asyncio's comparisons exactly.
+    """
+    if value != value:
+        # NaN: asyncio's comparisons with it are all false, so it never
+        # pauses, overruns or (not having paused) resumes: as with no limit.
+        return PY_SSIZE_T_MAX
+    try:
+        value = math.floor(value)
+    except OverflowError:  # infinity
+        return PY_SSIZE_T_MAX if value > 0 else -1
+    if value >= PY_SSIZE_T_MAX:
+        return PY_SSIZE_T_MAX
+    if value < 0:
+        return -1
+    return value
+
+
+cdef enum:
+    # ReaderCore.readuntil_pass() outcomes
+    PASS_ANSWERED = 0  # the chunk is in *presult
+    PASS_WAITS = 1  # asyncio would wait for data next (*offset moved on)
+    PASS_OTHERWISE = 2  # it would raise: the coroutine does, from the same offset
+
+
+cdef object new_future(object loop):
+    # loop.create_future(), without the Python frame of asyncio's own
+    # (futures.Future(loop=self), looked up when called, as there).
+    if getattr(type(loop), "create_future") is _BASE_CREATE_FUTURE:
+        return _futures.Future(loop=loop)
+    return loop.create_future()
+
+
+cdef int answer_empty(PyObject **presult) except -1:
+    # b"": what readexactly(0) and read(0) return, with nothing taken.
+    presult[0] = <PyObject *>b""
+    Py_INCREF(b"")
+    return PASS_ANSWERED
+
+
+cdef class ReaderCore:
+    """The compiled half of fastio.StreamReader.
+
+    streams.StreamReader derives from this and from asyncio.StreamReader, so
+    its state lives in C fields under asyncio's attribute names, and the
+    read methods below answer from the buffer without leaving C when
+    asyncio would answer at once.  Otherwise they run the ``_*_slow``
+    coroutines: asyncio's algorithms, statement for statement, on the same
+    buffer.
+    """
+
+    def __init__(self, limit=_DEFAULT_LIMIT, loop=None):
+        # Compiled, so it adds no Python frame: the DeprecationWarning asyncio
+        # may raise for a missing loop points at the caller, as with asyncio.
+        # The line length limit is a security feature; it also doubles as
+        # half the buffer limit.
+        if limit <= 0:
+            raise ValueError('Limit cannot be <= 0')
+        self._limit = limit
+        if loop is None:
+            # Looked up at call time, as asyncio does.
+            self._loop = getattr(_streams.events, _compat.GET_EVENT_LOOP)()
+        else:
+            self._loop = loop
+        if self._loop.get_debug():
+            # The caller's frame: this function has none of its own.
+            self._source_traceback = format_helpers.extract_stack(sys._getframe(0))
+
+    def __dealloc__(self):
+        ring_free(&self.ring)
+
+    @property
+    def _buffer(self):
+        return ReadBufferView(self)
+
+    @property
+    def _limit(self):
+        return self._limit_value
+
+    @_limit.setter
+    def _limit(self, value):
+        self._limit_n = _floor_size(value)
+        self._pause_n = _floor_size(2 * value)
+        self._limit_value = value
+
+    # -- consuming and searching ------------------------------------------------
+
+    @cython.final
+    cdef bytes take(self, Py_ssize_t n):
+        self._scanned = 0
+        return ring_take(&self.ring, n)
+
+    @cython.final
+    cdef void consume(self, Py_ssize_t n) noexcept:
+        self._scanned = 0
+        ring_drop(&self.ring, n)
+
+    @cython.final
+    cdef Py_ssize_t scan_for(self, object key, const char *sep,
+                             Py_ssize_t seplen, Py_ssize_t start) noexcept:
+        cdef Py_ssize_t at
+        cdef Py_ssize_t known = self._scanned if key is self._scan_key else 0
+        # A line arriving in small pieces is searched once, not once per
+        # piece: bytes already scanned for this separator are skipped.
+        at = ring_find(&self.ring, sep, seplen, max(start, known))
+        # Remember only what this search proved: a caller's offset may be
+        # stale (asyncio's readuntil() keeps it across a wait in which
+        # another coroutine consumed bytes), and then the bytes before it
+        # were never looked at.
+        if at < 0 and start <= known:
+            self._scan_key = key
+            self._scanned = max(0, ring_size(&self.ring) + 1 - seplen)
+        return at
+
+    @cython.final
+    cdef object search(self, list separators, Py_ssize_t start):
+        cdef bytes sep
+        cdef Py_ssize_t at, end, size, seplen, min_len
+        cdef const unsigned char *base
+        cdef unsigned char last_bytes[256]
+        if len(separators) == 1:
+            sep = _needle(separators[0])
+            # Keyed by the bytes object: a caller's bytearray may change.
+            at = self.scan_for(sep, PyBytes_AS_STRING(sep), len(sep), start)
+            return None if at < 0 else (at, at + len(sep))
+        needles = [_needle(s) for s in separators]
+        # One pass over the data: stop only at bytes that end some separator
+        # and try the separators that could end there, shortest first (as
+        # asyncio sorts them, so the shortest wins a tie there too).
+        memset(last_bytes, 0, sizeof(last_bytes))
+        min_len = PY_SSIZE_T_MAX
+        for sep in needles:
+            seplen = len(sep)
+            min_len = min(min_len, seplen)
+            last_bytes[<unsigned char>PyBytes_AS_STRING(sep)[seplen - 1]] = 1
+        size = ring_size(&self.ring)
+        base = <const unsigned char *>self.ring.data + self.ring.start
+        start = max(start, 0)
+        for end in range(start + min_len, size + 1):
+            if not last_bytes[base[end - 1]]:
+                continue
+            for sep in needles:
+                at = end - len(sep)
+                if at >= start and memcmp(base + at, PyBytes_AS_STRING(sep), len(sep)) == 0:
+                    return (at, end)
+        return None
+
+    # -- feeding, waking, flow control --------------------------------------
+
+    @cython.final
+    cdef inline int overrides(self) except -1:
+        if not type_unchanged(Py_TYPE(self), self._type_tag):
+            self.learn_type()
+        return self._type_overrides | self._patched
+
+    @cython.final
+    cdef int learn_type(self) except -1:
+        cdef PyTypeObject *tp = Py_TYPE(self)
+        cdef int i
+        cls = type(self)
+        self._type_overrides = 0
+        for i in range(len(DISPATCHED)):
+            if getattr(cls, DISPATCHED[i]) is not getattr(ReaderCore, DISPATCHED[i]):
+                self._type_overrides |= 1 << i
+        # The lookups above gave the type a version tag, if it can have one.
+        self._type_tag = tp.tp_version_tag
+        return 0
+
+    @cython.final
+    cdef inline bint dispatch_is_direct(self) except -1:
+        return not (self.overrides() & READS_DISPATCHED)
+
+    def __setattr__(self, name, value):
+        self.note_patch(name, True)
+        PyObject_GenericSetAttr(<PyObject *>self, <PyObject *>name, <PyObject *>value)
+
+    def __delattr__(self, name):
+        PyObject_GenericSetAttr(<PyObject *>self, <PyObject *>name, NULL)
+        self.note_patch(name, False)
+
+    @cython.final
+    cdef int note_patch(self, object name, bint patched) except -1:
+        # Methods set on the instance itself (as mock.patch.object does) are
+        # seen here, without looking into the instance dict on every read.
+        cdef int i
+        for i in range(len(DISPATCHED)):
+            if name == DISPATCHED[i]:
+                if patched:
+                    self._patched |= 1 << i
+                else:
+                    self._patched &= ~(1 << i)
+        return 0
+
+    def feed_data(self, data):
+        self.feed_object(data)
+
+    @cython.final
+    cdef int feed_object(self, object data) except -1:
+        assert not self._eof, 'feed_data after feed_eof'
+        if data:
+            ring_append_object(&self.ring, data)
+            self.fed()
+        return 0
+
+    @cython.final
+    cdef int feed(self, const char *data, Py_ssize_t n) except -1:
+        assert not self._eof, 'feed_data after feed_eof'
+        if n:
+            ring_append(&self.ring, data, n)
+            self.fed()
+        return 0
+
+    @cython.final
+    cdef int fed(self) except -1:
+        if self.dispatch_is_direct():
+            self.wakeup()
+        else:
+            self._wakeup_waiter()
+        return self.pause_if_full()
+
+    def feed_eof(self):
+        self._eof = True
+        if self.dispatch_is_direct():
+            self.wakeup()
+        else:
+            self._wakeup_waiter()
+
+    def at_eof(self):
+        """Return True if the buffer is empty and 'feed_eof' was called."""
+        return self._eof and ring_size(&self.ring) == 0
+
+    def exception(self):
+        return self._exception
+
+    def set_exception(self, exc):
+        self._exception = exc
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.cancelled():
+                waiter.set_exception(exc)
+
+    def set_transport(self, transport):
+        assert self._transport is None, 'Transport already set'
+        self._transport = transport
+
+    def _wakeup_waiter(self):
+        """Wakeup read*() functions waiting for data or EOF."""
+        self.wakeup()
+
+    @cython.final
+    cdef int flush_writer(self) except -1:
+        # The program can go no further until the peer answers: what its
+        # writer holds leaves now rather than at the end of the iteration.
+        if self._writer_ref is not None:
+            writer = self._writer_ref()
+            if writer is not None:
+                (<WriterCore>writer).flush()
+        return 0
+
+    def _maybe_resume_transport(self):
+        self.resume_if_drained()
+
+    @cython.final
+    cdef int wakeup(self) except -1:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.cancelled():
+                waiter.set_result(None)
+        return 0
+
+    @cython.final
+    cdef int pause_if_full(self) except -1:
+        if (self._transport is not None and not self._paused
+                and ring_size(&self.ring) > self._pause_n):
+            try:
+                self._transport.pause_reading()
+            except NotImplementedError:
+                # It cannot pause: buffer everything, and stop asking.
+                self._transport = None
+            else:
+                self._paused = True
+        return 0
+
+    @cython.final
+    cdef int resume_if_drained(self) except -1:
+        if self._paused and ring_size(&self.ring) <= self._limit_n:
+            self._paused = False
+            self._transport.resume_reading()
+        return 0
+
+    # -- fast paths -------------------------------------------------------------
+
+    @cython.final
+    cdef int readuntil_pass(self, bytes separator, Py_ssize_t *offset,
+                            PyObject **presult) except -1:
+        # One turn of asyncio's readuntil() loop for a non-empty bytes
+        # separator, from *offset (no separator begins before it).
+        cdef Py_ssize_t seplen = PyBytes_GET_SIZE(separator)
+        cdef Py_ssize_t buflen = ring_size(&self.ring)
+        cdef Py_ssize_t at, next_offset = offset[0]
+        if buflen - next_offset >= seplen:
+            at = self.scan_for(separator, PyBytes_AS_STRING(separator), seplen, next_offset)
+            if at >= 0:
+                if at > self._limit_n:
+                    return PASS_OTHERWISE
+                return self.answer(at + seplen, presult)
+            # The separator may have arrived all but its last byte.
+            next_offset = max(0, buflen + 1 - seplen)
+            if next_offset > self._limit_n:
+                return PASS_OTHERWISE
+        if self._eof:
+            return PASS_OTHERWISE
+        offset[0] = next_offset
+        return PASS_WAITS
+
+    @cython.final
+    cdef inline int readexactly_pass(self, Py_ssize_t n, PyObject **presult) except -1:
+        # One turn of asyncio's readexactly() loop, n >= 0.
+        if n == 0:
+            return answer_empty(presult)
+        if ring_size(&self.ring) >= n:
+            return self.answer(n, presult)
+        return PASS_OTHERWISE if self._eof else PASS_WAITS
+
+    @cython.final
+    cdef inline int read_pass(self, Py_ssize_t n, bint waited, PyObject **presult) except -1:
+        # asyncio's read(n), n >= 0: it waits once, if nothing is buffered
+        # and EOF has not come, then returns what there is.
+        cdef Py_ssize_t size = ring_size(&self.ring)
+        if n == 0:
+            return answer_empty(presult)
+        if size == 0 and not self._eof and not waited:
+            return PASS_WAITS
+        return self.answer(min(n, size), presult)
+
+    @cython.final
+    cdef inline int answer(self, Py_ssize_t n, PyObject **presult) except -1:
+        # The read's result, the first n bytes, taken as asyncio's read
+        # methods end (this only runs while nothing replaces
+        # _maybe_resume_transport()).
+        chunk = self.take(n)
+        self.resume_if_drained()
+        presult[0] = <PyObject *>chunk
+        Py_INCREF(chunk)
+        return PASS_ANSWERED
+
+    # -- the read methods ------------------------------------------------------
+    #
+    # Each returns a ReadOperation: an awaitable that, when first awaited,
+    # runs asyncio's loop for the read on the buffer, waiting on the waiter
+    # future itself, and hands over to asyncio's algorithm (the _*_slow
+    # coroutines below) where that would raise.  It is lighter than a
+    # coroutine object, which is most of a buffered read's cost.
+
+    @cython.binding(True)
+    def readline(self):
+        return new_read(self, OP_READLINE, None)
+
+    @cython.binding(True)
+    def readuntil(self, separator=b"\n"):
+        return new_read(self, OP_READUNTIL, separator)
+
+    @cython.binding(True)
+    def readexactly(self, n):
+        return new_read(self, OP_READEXACTLY, n)
+
+    @cython.binding(True)
+    def read(self, n=-1):
+        return new_read(self, OP_READ, n)
+
+    def __aiter__(self):
+        return self
+
+    def __anext__(self):
+        return new_read(self, OP_ANEXT, None)
+
+    # -- asyncio's algorithms, for when the answer is not immediate -----------
+    #
+    # Line by line the running asyncio's StreamReader methods (streams.py
+    # there), on this buffer; methods asyncio calls through self are called
+    # through self here too, unless nothing overrides them.
+
+    @cython.final
+    cdef int resume_dispatched(self) except -1:
+        if self.dispatch_is_direct():
+            return self.resume_if_drained()
+        self._maybe_resume_transport()
+        return 0
+
+    @cython.binding(True)
+    def _wait_for_data(self, func_name):
+        """Wait until feed_data() or feed_eof() is called.
+
+        If stream was paused, automatically resume it.
+        """
+        # An operation like the read methods' (no coroutine object): the
+        # read algorithms wait through it once per arriving chunk.
+        return new_read(self, OP_WAIT, func_name)
+
+    @cython.final
+    cdef object begin_wait(self, object func_name):
+        # One waiter links feed_data() to one read coroutine: with two, which
+        # of them gets the next data would be arbitrary.
+        if self._waiter is not None:
+            raise RuntimeError(
+                f'{func_name}() called while another coroutine is '
+                f'already waiting for incoming data')
+
+        assert not self._eof, '_wait_for_data after EOF'
+
+        self.flush_writer()
+
+        # Waiting while paused would deadlock (readexactly(n) with n > limit).
+        if self._paused:
+            self._paused = False
+            self._transport.resume_reading()
+
+        self._waiter = new_future(self._loop)
+        return self._waiter
+
+    async def _readline_slow(self):
+        # Something replaces readuntil(): asyncio's readline() calls it
+        # through self.
+        sep = NEWLINE
+        try:
+            line = await self.readuntil(sep)
+        except IncompleteReadError as e:
+            return e.partial
+        except LimitOverrunError as e:
+            raise self.line_overrun(e)
+        return line
+
+    @cython.final
+    cdef object line_overrun(self, e):
+        # readline()'s answer to a line over the limit: drop it (with its
+        # newline, if that arrived), and raise ValueError.
+        view = ReadBufferView(self)
+        if view.startswith(NEWLINE, e.consumed):
+            del view[:e.consumed + len(NEWLINE)]
+        else:
+            view.clear()
+        self.resume_dispatched()
+        return ValueError(e.args[0])
+
+    async def _readuntil_slow(self, separator, int op=OP_READUNTIL,
+                              Py_ssize_t offset=-1, failure=None):
+        # With op OP_READLINE or OP_ANEXT (separator b"\\n", and nothing
+        # replaces readuntil() or readline()), this is also what readline()
+        # and __anext__() do with readuntil()'s outcome: one coroutine where
+        # asyncio has three.
+        #
+        # offset >= 0: the ReadOperation ran the loop up to here itself (see
+        # ReadOperation.turn() and resume()) and this goes on from there,
+        # the wait having raised `failure` if not None.
+        cdef Py_ssize_t buflen
+        try:
+            if PyBytes_CheckExact(separator) and PyBytes_GET_SIZE(separator):
+                # What _compat.separators() returns for it, on every version.
+                separators = [separator]
+                min_seplen = max_seplen = PyBytes_GET_SIZE(separator)
+            else:
+                separators, min_seplen, max_seplen = _compat.separators(separator)
+            if offset < 0:
+                if self._exception is not None:
+                    raise self._exception
+                # No separator begins before `offset`.
+                offset = 0
+            elif failure is not None:
+                raise failure
+
+            while True:
+                buflen = ring_size(&self.ring)
+                if buflen - offset >= min_seplen:
+                    match = self.search(separators, offset)
+                    if match is not None:
+                        break
+                    # The longest separator may have arrived all but its last byte.
+                    offset = max(0, buflen + 1 - max_seplen)
+                    if offset > self._limit_value:
+                        raise LimitOverrunError(
+                            'Separator is not found, and chunk exceed the limit', offset)
+
+                # Checked after the search: the last chunk before EOF may have
+                # completed a separator.
+                if self._eof:
+                    raise IncompleteReadError(self.take(ring_size(&self.ring)), None)
+
+                await self._wait_for_data('readuntil')
+
+            match_start, match_end = match
+            if match_start > self._limit_value:
+                raise LimitOverrunError(
+                    'Separator is found, but chunk is longer than limit', match_start)
+            line = self.take(match_end)
+            self.resume_dispatched()
+        except IncompleteReadError as e:
+            if op == OP_READUNTIL:
+                raise
+            line = e.partial
+        except LimitOverrunError as e:
+            if op == OP_READUNTIL:
+                raise
+            raise self.line_overrun(e)
+        if op == OP_ANEXT and line == b'':
+            raise StopAsyncIteration
+        return line
+
+    async def _read_slow(self, n, bint resumed=False, failure=None):
+        # resumed: the ReadOperation waited for data itself (see its
+        # resume()) and this goes on from there, raising `failure`, if not
+        # None, where asyncio's read() awaited.  The same in
+        # _readexactly_slow() and (given an offset) _readuntil_slow().
+        if resumed:
+            if failure is not None:
+                raise failure
+        else:
+            if self._exception is not None:
+                raise self._exception
+
+            if n == 0:
+                return b''
+
+            if n < 0:
+                # Read limit-sized blocks until EOF: waiting for everything at
+                # once would deadlock once the transport pauses at 2 * limit.
+                blocks = []
+                while True:
+                    block = await self.read(self._limit_value)
+                    if not block:
+                        break
+                    blocks.append(block)
+                return b''.join(blocks)
+
+            if ring_size(&self.ring) == 0 and not self._eof:
+                await self._wait_for_data('read')
+
+        # Fewer than n bytes buffered is fine: read() returns what there is.
+        data = self.take(slice(None, n).indices(ring_size(&self.ring))[1])
+        self.resume_dispatched()
+        return data
+
+    async def _readexactly_slow(self, n, bint resumed=False, failure=None):
+        if resumed:
+            if failure is not None:
+                raise failure
+        else:
+            if n < 0:
+                raise ValueError('readexactly size can not be less than zero')
+
+            if self._exception is not None:
+                raise self._exception
+
+            if n == 0:
+                return b''
+
+        while ring_size(&self.ring) < n:
+            if self._eof:
+                raise IncompleteReadError(self.take(ring_size(&self.ring)), n)
+            await self._wait_for_data('readexactly')
+
+        if ring_size(&self.ring) == n:
+            data = self.take(ring_size(&self.ring))
+        else:
+            data = self.take(slice(None, n).indices(ring_size(&self.ring))[1])
+        self.resume_dispatched()
+        return data
+
+    async def _anext_slow(self):
+        # Something replaces readline() (or readuntil()).
+        val = await self.readline()
+        if val == b'':
+            raise StopAsyncIteration
+        return val
+
+    @cython.final
+    cdef object algorithm(self, int op, object arg, bint direct):
+        if op == OP_READUNTIL:
+            return self._readuntil_slow(arg)
+        if op == OP_READEXACTLY:
+            return self._readexactly_slow(arg)
+        if op == OP_READ:
+            return self._read_slow(arg)
+        if direct:
+            return self._readuntil_slow(NEWLINE, op)
+        if op == OP_READLINE:
+            return self._readline_slow()
+        return self._anext_slow()

@@ -1,0 +1,107 @@
+# How fastio.StreamReaderProtocol receives: data_received(), get_buffer()
+# and buffer_updated(), module functions that streams.py installs as the
+# protocol's methods, called by the transports.
+#
+# Invariant: bytes are fed exactly as asyncio's data_received() feeds them,
+# through the reader's and the protocol's overridable methods whenever
+# something replaces them.
+
+# With data_received(), asyncio's socket transports recv() into a new
+# 256 KiB bytes object per read and shrink it: for a short message that is
+# an mmap(), an mremap() and a munmap() system call, and a page fault, each
+# time.  A BufferedProtocol is given a buffer to recv_into() instead.  The
+# buffer is one per event loop, not per connection: a transport hands its
+# content to buffer_updated() before the loop does anything else, and an
+# idle connection should cost no memory.  What arrives there is fed exactly
+# as data_received() would feed it, through the same overridable methods.
+
+# As much as asyncio's socket transports ask recv() for.
+RECEIVE_SIZE = 256 * 1024
+# event loop -> a memoryview of its buffer (asyncio's SSL transport slices
+# it and expects views, not copies)
+_receive_buffers = weakref.WeakKeyDictionary()
+
+cdef object ASYNCIO_STREAM_READER = _streams.StreamReaderProtocol.__dict__["_stream_reader"]
+cdef object _data_received = None  # this module's data_received(), once defined
+cdef unsigned int _plain_protocol_tag = 0  # tp_version_tag of a type known to be plain
+
+
+cdef bint plain_protocol_type(object protocol) except -1:
+    """The protocol's type keeps fastio's data_received() and asyncio's
+    _stream_reader property, so both can be done here without calling them."""
+    global _plain_protocol_tag
+    cdef PyTypeObject *tp = Py_TYPE(protocol)
+    if not type_unchanged(tp, _plain_protocol_tag):
+        cls = type(protocol)
+        if (getattr(cls, "data_received") is not _data_received
+                or getattr(cls, "_stream_reader") is not ASYNCIO_STREAM_READER):
+            return False
+        _plain_protocol_tag = tp.tp_version_tag
+    return True
+
+
+cdef object stream_reader(object protocol):
+    # What asyncio's _stream_reader property returns, for a plain protocol.
+    wr = protocol._stream_reader_wr
+    return None if wr is None else wr()
+
+
+cdef int feed_reader(object reader, object data, const char *buf, Py_ssize_t n) except -1:
+    # reader.feed_data(data), or of the n bytes at buf when data is None;
+    # compiled when the reader is fastio's and nothing replaces feed_data().
+    if isinstance(reader, ReaderCore) and not (
+            (<ReaderCore>reader).overrides() & FEED_DISPATCHED):
+        if data is None:
+            (<ReaderCore>reader).feed(buf, n)
+        else:
+            (<ReaderCore>reader).feed_object(data)
+    else:
+        reader.feed_data(PyBytes_FromStringAndSize(buf, n) if data is None else data)
+    return 0
+
+
+@cython.binding(True)
+def data_received(self, data):
+    # asyncio's: reader = self._stream_reader; if reader is not None:
+    # reader.feed_data(data).  Compiled, for transports that do not receive
+    # into a buffer (pipes, uvloop).
+    reader = stream_reader(self) if plain_protocol_type(self) else self._stream_reader
+    if reader is not None:
+        feed_reader(reader, data, NULL, 0)
+
+
+_data_received = data_received
+
+
+@cython.binding(True)
+def get_buffer(self, sizehint):
+    """The event loop's receive buffer: the transport fills it, then calls
+    buffer_updated()."""
+    try:
+        return self._fastio_receive_buffer
+    except AttributeError:
+        pass
+    buffer = _receive_buffers.get(self._loop)
+    if buffer is None:
+        buffer = _receive_buffers[self._loop] = memoryview(bytearray(RECEIVE_SIZE))
+    self._fastio_receive_buffer = buffer
+    return buffer
+
+
+@cython.binding(True)
+def buffer_updated(self, Py_ssize_t nbytes):
+    """Feed the first nbytes of the receive buffer, as data_received() would."""
+    cdef memoryview buffer = self._fastio_receive_buffer
+    cdef const char *data = <const char *>PyMemoryView_GET_BUFFER(buffer).buf
+    cdef Py_ssize_t size = PyMemoryView_GET_BUFFER(buffer).len
+    if not 0 <= nbytes <= size:
+        raise ValueError(f"buffer_updated() given {nbytes} bytes of a {size}-byte buffer")
+    # A data_received() set on the instance (mock.patch.object) counts too.
+    method = self.data_received
+    if (plain_protocol_type(self) and PyMethod_Check(method)
+            and PyMethod_GET_FUNCTION(method) == <PyObject *>_data_received):
+        reader = stream_reader(self)
+        if reader is not None:
+            feed_reader(reader, None, data, nbytes)
+    else:
+        method(PyBytes_FromStringAndSize(data, nbytes))
