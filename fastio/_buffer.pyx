@@ -19,7 +19,7 @@ from cpython.bytes cimport (
 )
 from cpython.exc cimport PyErr_Clear, PyErr_Occurred
 from cpython.memoryview cimport PyMemoryView_GET_BUFFER
-from cpython.method cimport PyMethod_Check, PyMethod_GET_FUNCTION
+from cpython.method cimport PyMethod_Check, PyMethod_GET_FUNCTION, PyMethod_GET_SELF
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
@@ -42,8 +42,6 @@ _streams = sys.modules["asyncio.streams"]
 _futures = sys.modules["asyncio.futures"]
 _BASE_CREATE_FUTURE = sys.modules["asyncio.base_events"].BaseEventLoop.create_future
 _asyncio_drain_helper = _streams.FlowControlMixin._drain_helper
-_asyncio_drain = _streams.StreamWriter.drain
-_SELECTOR_IS_CLOSING = sys.modules["asyncio.selector_events"]._SelectorTransport.is_closing
 
 
 cdef extern from "Python.h":
@@ -52,7 +50,9 @@ cdef extern from "Python.h":
     ctypedef struct PyTypeObject:
         unsigned int tp_version_tag
         unsigned long tp_flags
+        Py_ssize_t tp_dictoffset
     unsigned long Py_TPFLAGS_VALID_VERSION_TAG
+    unsigned long Py_TPFLAGS_HEAPTYPE
     PyTypeObject *Py_TYPE(object)
     int PyObject_GenericSetAttr(PyObject *obj, PyObject *name, PyObject *value) except -1
     Py_ssize_t Py_SIZE(object)
@@ -79,4 +79,5 @@ include "_core/reader.pxi"
 include "_core/read_operation.pxi"
 include "_core/buffer_view.pxi"
 include "_core/receiving.pxi"
+include "_core/transports.pxi"
 include "_core/writer.pxi"
