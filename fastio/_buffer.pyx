@@ -42,6 +42,8 @@ _streams = sys.modules["asyncio.streams"]
 _futures = sys.modules["asyncio.futures"]
 _BASE_CREATE_FUTURE = sys.modules["asyncio.base_events"].BaseEventLoop.create_future
 _asyncio_drain_helper = _streams.FlowControlMixin._drain_helper
+# What a class that does not define its own attribute lookup has.
+_OBJECT_GETATTRIBUTE = object.__getattribute__
 
 
 cdef extern from "Python.h":
@@ -55,6 +57,7 @@ cdef extern from "Python.h":
     unsigned long Py_TPFLAGS_HEAPTYPE
     PyTypeObject *Py_TYPE(object)
     int PyObject_GenericSetAttr(PyObject *obj, PyObject *name, PyObject *value) except -1
+    object PyObject_GenericGetDict(object obj, void *context)
     Py_ssize_t Py_SIZE(object)
 
     # Declared without Cython's error check: the callers test for -1 and an

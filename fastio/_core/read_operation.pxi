@@ -161,8 +161,9 @@ cdef inline ReadOperation new_read(ReaderCore reader, int op, object arg):
     return read
 
 
+# No freelist: an object taken from one would keep the "finalized" mark of
+# the one before, and __del__ (the never-awaited warning) would not run.
 @cython.final
-@cython.freelist(8)
 cdef class ReadOperation:
     """One call of reader.readline(), readuntil(), readexactly(), read() or
     __anext__(), awaited like the coroutine asyncio returns.

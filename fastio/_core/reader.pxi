@@ -83,11 +83,16 @@ async def _await(awaitable):
     return await awaitable
 
 
+# asyncio's Future classes (the C one, and the Python one).
+cdef object _FUTURE = _futures.Future
+cdef object _PY_FUTURE = _futures._PyFuture
+
+
 cdef object awaiting(object waiter):
     # What `await waiter` iterates: an asyncio Future's own iterator, or,
     # for anything else a loop's create_future() gave, the await protocol
     # with its errors.
-    if type(waiter) is _futures.Future or type(waiter) is _futures._PyFuture:
+    if type(waiter) is _FUTURE or type(waiter) is _PY_FUTURE:
         return iter(waiter)
     return _await(waiter)
 

@@ -22,7 +22,6 @@ RECEIVE_SIZE = 256 * 1024
 _receive_buffers = weakref.WeakKeyDictionary()
 
 cdef object ASYNCIO_STREAM_READER = _streams.StreamReaderProtocol.__dict__["_stream_reader"]
-cdef object _OBJECT_GETATTRIBUTE = object.__getattribute__
 cdef object _data_received = None  # this module's data_received(), once defined
 cdef unsigned int _plain_protocol_tag = 0  # tp_version_tag of a type known to be plain
 

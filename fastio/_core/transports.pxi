@@ -97,7 +97,8 @@ cdef tuple uvloop_transports():
 
 cdef inline bint unpatched(object transport, object name) except -1:
     # The instance of an asyncio transport class does not replace `name`.
-    return name not in transport.__dict__
+    # (Its dict, as transport.__dict__ gives it, without the lookup.)
+    return name not in <dict>PyObject_GenericGetDict(transport, NULL)
 
 
 cdef bint known_transport(object transport) except -1:

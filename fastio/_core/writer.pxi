@@ -222,13 +222,12 @@ cdef class WriterCore:
             if exc is not None:
                 raise exc
         if transport_is_closing(self._transport):
-            return _drain_rest(self, True, None)
+            return _drain_rest(self, True)
         protocol = self._protocol
-        helper = protocol._drain_helper
-        if (is_asyncio_drain_helper(helper, protocol)
+        if (has_asyncio_drain_helper(protocol)
                 and not protocol._connection_lost and not protocol._paused):
             return None
-        return _drain_rest(self, False, helper)
+        return _drain_rest(self, False)
 
     @cython.final
     cdef bint keeps_batch(self) except -1:
@@ -248,7 +247,7 @@ cdef class WriterCore:
         if transport_is_closing(self._transport):
             return False
         protocol = self._protocol
-        return (is_asyncio_drain_helper(protocol._drain_helper, protocol)
+        return (has_asyncio_drain_helper(protocol)
                 and not protocol._connection_lost and not protocol._paused)
 
     @cython.final
@@ -264,14 +263,11 @@ cdef class WriterCore:
         return ring_size(&self.ring) + buffered <= high
 
 
-async def _drain_rest(writer, bint closing, helper):
-    # asyncio's drain() from its is_closing() check on, that check made
-    # (`closing`) and, if it was false, the protocol's _drain_helper
-    # looked up (`helper`).
+async def _drain_rest(writer, bint closing):
+    # asyncio's drain() from its is_closing() check on, that check made.
     if closing:
         await _streams.sleep(0)
-        helper = writer._protocol._drain_helper
-    await helper()
+    await writer._protocol._drain_helper()
 
 
 cdef inline bint own_exception_method(ReaderCore reader) except -1:
@@ -287,13 +283,26 @@ cdef object reader_exception(object reader):
     return reader.exception()
 
 
-cdef inline bint is_asyncio_drain_helper(object helper, object protocol) noexcept:
-    # `helper`, protocol._drain_helper as looked up on the instance, is
-    # asyncio's FlowControlMixin._drain_helper bound to it: it raises if
-    # the connection is lost, waits if the protocol is paused, else returns.
-    return (PyMethod_Check(helper)
-            and PyMethod_GET_FUNCTION(helper) == <PyObject *>_asyncio_drain_helper
-            and PyMethod_GET_SELF(helper) == <PyObject *>protocol)
+# The version tag of the last protocol class found to keep asyncio's
+# _drain_helper and the ordinary attribute lookup.
+cdef unsigned int _drain_protocol_tag = 0
+
+
+cdef bint has_asyncio_drain_helper(object protocol) except -1:
+    """protocol._drain_helper would be asyncio's FlowControlMixin._drain_helper
+    bound to it, which raises if the connection is lost, waits if the
+    protocol is paused, and else returns.  Proven from the class (as it is
+    now) and the instance's dict, without looking the method up."""
+    global _drain_protocol_tag
+    cdef PyTypeObject *tp = Py_TYPE(protocol)
+    if not type_unchanged(tp, _drain_protocol_tag):
+        cls = type(protocol)
+        if (getattr(cls, "_drain_helper", None) is not _asyncio_drain_helper
+                or getattr(cls, "__getattribute__") is not _OBJECT_GETATTRIBUTE):
+            return False
+        _drain_protocol_tag = tp.tp_version_tag
+    return tp.tp_dictoffset == 0 or "_drain_helper" not in <dict>PyObject_GenericGetDict(
+        protocol, NULL)
 
 
 mark_coroutine_function(WriterCore.drain)
