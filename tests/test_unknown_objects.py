@@ -266,3 +266,25 @@ def test_a_reader_with_its_own_attribute_lookup(impl, loop):
     looked_up.clear()
     assert run(loop, reader.readline()) == b"line\n"
     assert "readuntil" in looked_up  # asyncio's readline() calls self.readuntil()
+
+
+
+def received(peer):
+    try:
+        return peer.recv(100)
+    except BlockingIOError:
+        return b""
+
+
+def test_writes_are_held_on_a_transport_fastio_knows(impl, loop, socket_transport):
+    # The counterpart of the tests above: on asyncio's own socket transport
+    # fastio does hold writes while requests are unread, until the end of
+    # the loop iteration.
+    transport, peer = socket_transport
+    writer, _, _ = writer_on(impl, loop, transport)
+    writer.write(b"first answer\n")
+    at_once = received(peer)
+    assert at_once == (b"" if impl.__name__ == "fastio" else b"first answer\n")
+    spin(loop)
+    assert at_once + received(peer) == b"first answer\n"
+    writer.close()
