@@ -8,14 +8,18 @@ StreamReader``, its subclasses of asyncio.StreamReaderProtocol) is fastio's,
 as for a user who installs fastio first.  With FASTIO_SUITE_IMPL=asyncio it
 leaves asyncio alone and fastio unimported.
 
-Either way it writes each test's outcome to the JSON file named by
+Either way it collects garbage after each test (pytest_runtest_teardown),
+and writes each test's outcome to the JSON file named by
 FASTIO_SUITE_OUTCOMES, and on fastio, how many objects of fastio's stream
 classes were constructed: the proof that the run was on fastio.
 """
 import collections
+import gc
 import json
 import os
 import threading
+
+import pytest
 
 IMPL = os.environ["FASTIO_SUITE_IMPL"]
 if IMPL not in ("asyncio", "fastio"):
@@ -63,6 +67,17 @@ if IMPL == "fastio":
 
     fastio.install()
     _count_constructions()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    # Objects a test leaves in reference cycles are finalized here, after
+    # its fixtures, in both runs: otherwise whenever a collection happens
+    # to fall, which depends on how many objects each implementation
+    # allocates, and an error in their __del__ (an unraisable exception,
+    # an error under the suites' warning filters) is blamed on whichever
+    # test is running then.
+    gc.collect()
 
 
 def _message(report):
