@@ -65,12 +65,26 @@ cdef extern from "Python.h":
     Py_ssize_t PyLong_AsSsize_t(object) noexcept
 
 
+cdef extern from *:
+    """
+    /* The type has a valid version tag: up to 3.12 CPython says so with a
+       flag; from 3.13 on a tag is valid whenever it is not 0. */
+    #if PY_VERSION_HEX >= 0x030D0000
+    #define fastio_valid_tag(tp) (((PyTypeObject *)(tp))->tp_version_tag != 0)
+    #else
+    #define fastio_valid_tag(tp) \
+        ((((PyTypeObject *)(tp))->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) \
+         && ((PyTypeObject *)(tp))->tp_version_tag != 0)
+    #endif
+    """
+    bint fastio_valid_tag(PyTypeObject *tp) noexcept
+
+
 cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
     # True when tp is the type whose tp_version_tag was recorded as `tag` and
     # no attribute of it or its bases has changed since: CPython gives a
     # type a new tag on every such change (and none it can't track).
-    return (tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
-            and tp.tp_version_tag != 0 and tp.tp_version_tag == tag)
+    return fastio_valid_tag(tp) and tp.tp_version_tag == tag
 
 
 # Cython resolves names across the whole module, so these files call one

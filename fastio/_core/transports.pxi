@@ -36,7 +36,7 @@ cdef unsigned int current_tag(object cls) except? 0:
     # give it one).  Looking an attribute up gives it one if it can.
     cdef PyTypeObject *tp = <PyTypeObject *>cls
     getattr(cls, "write", None)
-    return tp.tp_version_tag if tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG else 0
+    return tp.tp_version_tag if fastio_valid_tag(tp) else 0
 
 
 cdef int know_class(object cls) except -1:
