@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 SERVER_PACKAGES := redis-server memcached
 
-.PHONY: all build debug servers test test-all suites bench wheel clean lock upgrade-deps
+.PHONY: all build debug servers test test-all suites bench wheel clean lock upgrade-deps lint typecheck
 
 all: build
 
@@ -70,9 +70,38 @@ test-all:
 	done; \
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
 
+# Lint rules only (pyproject.toml [tool.ruff]); nothing is reformatted.
+# cython-lint checks the compiled core, running the virtualenv's pycodestyle.
+# mypy --strict and pyright over the package and tests/typing for each
+# Python version (tests/typing/check.py); the stubs against the built module
+# (stubtest); pyright's completeness score of the public API, 100 % or fail
+# (without its check for a newer pyright: the run reads nothing online).
+typecheck: build
+	$(PY) tests/typing/check.py
+	PYTHONPATH=$(CURDIR) $(PY) -m mypy.stubtest --allowlist tests/typing/stubtest-allowlist.txt fastio
+	PYTHONPATH=$(CURDIR) PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright --verifytypes fastio
+
 bench: build servers
 	$(PY) -m pytest benchmarks -q -p no:randomly --benchmark-json=.benchmarks/latest.json --benchmark-columns=median,ops --benchmark-sort=name
 	$(PY) benchmarks/report.py .benchmarks/latest.json
+
+# ruff over the Python files, then cython-lint over the compiled core
+# (settings for both in pyproject.toml).  cython-lint runs its checks of names and
+# inlining on .pyx and .pxd files only, not on the .pxi files _buffer.pyx
+# includes, so each .pxi is checked once more as a .pyx of its own, beside a
+# copy of the .pxd, and reported under its own name.
+lint: $(VENV)/.deps
+	$(VENV)/bin/ruff check .
+	@rc=0; PATH="$(abspath $(VENV))/bin:$$PATH" cython-lint fastio || rc=1; \
+	tmp=$$(mktemp -d); \
+	for f in fastio/_core/*.pxi; do \
+	  n=$$(basename $$f .pxi); cp $$f $$tmp/$$n.pyx; cp fastio/_buffer.pxd $$tmp/$$n.pxd; \
+	done; \
+	cp pyproject.toml $$tmp/; \
+	(cd $$tmp && "$(abspath $(VENV))/bin/cython-lint" --no-pycodestyle *.pxd *.pyx) >$$tmp/out || rc=1; \
+	sed -e "s|$$tmp/\([a-z_]*\)\.pyx|fastio/_core/\1.pxi|g" -e "s|$$tmp/[a-z_]*\.pxd|fastio/_buffer.pxd|g" \
+	  $$tmp/out | sort -u -t: -k1,1 -k2,2n; \
+	rm -rf $$tmp; exit $$rc
 
 wheel: $(VENV)/.deps
 	rm -rf dist .venv-wheelcheck

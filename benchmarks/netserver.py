@@ -46,6 +46,8 @@ import traceback
 DRAIN_EVERY = 64
 BULK_READ = 65536
 WORKLOADS = ("echo", "frames", "pingpong", "bulk")
+# A frame's header: its length, big-endian.
+FRAME_LENGTH = struct.Struct(">I")
 
 errors = 0
 
@@ -88,7 +90,7 @@ async def stream_echo(reader, writer):
                 n = 0
                 await drain()
         await drain()
-    except Exception:
+    except Exception:  # noqa: BLE001 - reported
         handler_failed("echo")
     finally:
         await _close(writer)
@@ -113,7 +115,7 @@ async def stream_frames(reader, writer):
                 n = 0
                 await drain()
         await drain()
-    except Exception:
+    except Exception:  # noqa: BLE001 - reported
         handler_failed("frames")
     finally:
         await _close(writer)
@@ -128,7 +130,7 @@ async def stream_pingpong(reader, writer):
                 break
             write(line)
             await drain()
-    except Exception:
+    except Exception:  # noqa: BLE001 - reported
         handler_failed("pingpong")
     finally:
         await _close(writer)
@@ -145,7 +147,7 @@ async def stream_bulk(reader, writer):
             total += len(data)
         writer.write(b"%d\n" % total)
         await writer.drain()
-    except Exception:
+    except Exception:  # noqa: BLE001 - reported
         handler_failed("bulk")
     finally:
         await _close(writer)
@@ -193,7 +195,7 @@ class RawLines(RawBase):
             if lines:
                 lines.append(b"")
                 self.transport.write(b"\n".join(lines))
-        except Exception:
+        except Exception:  # noqa: BLE001 - reported
             handler_failed("raw lines")
             self.transport.abort()
 
@@ -202,7 +204,7 @@ class RawFrames(RawBase):
     """frames: each complete length-prefixed frame taken out as its own bytes
     object, all echoed in one write."""
 
-    def data_received(self, data, unpack_from=struct.Struct(">I").unpack_from):
+    def data_received(self, data, unpack_from=FRAME_LENGTH.unpack_from):
         try:
             if self.pending:
                 data = self.pending + data
@@ -219,7 +221,7 @@ class RawFrames(RawBase):
             self.pending = data[pos:]
             if frames:
                 self.transport.write(b"".join(frames))
-        except Exception:
+        except Exception:  # noqa: BLE001 - reported
             handler_failed("raw frames")
             self.transport.abort()
 

@@ -197,7 +197,7 @@ def test_redis_sequential(bench, redis_client, request):
 
 @loop_kinds
 def test_redis_pipeline(bench, redis_client, request):
-    keys = ["pipe:%d" % i for i in range(PIPELINE // 2)]
+    keys = [f"pipe:{i}" for i in range(PIPELINE // 2)]
 
     async def body(client):
         for _ in range(N_PIPELINES):

@@ -325,7 +325,7 @@ def run_pipelined(server, port, data, greeting):
         def send():
             try:
                 sock.sendall(data)
-            except BaseException as exc:  # reported by the main thread
+            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
                 failure.append(exc)
 
         def client():

@@ -7,18 +7,37 @@ asyncio's back.
 """
 import asyncio
 import asyncio.streams
+import sys
+from types import ModuleType
+from typing import Any
 
 from . import streams
-from .streams import *  # noqa: F401,F403
+from .streams import (
+    StreamReader,
+    StreamReaderProtocol,
+    StreamWriter,
+    open_connection,
+    start_server,
+)
 
-__all__ = streams.__all__ + ("install", "uninstall")
+# streams.py asks socket for AF_UNIX, as asyncio does; type checkers know
+# the platform instead (tests/test_api.py: the two agree).
+if sys.platform != "win32":
+    from .streams import open_unix_connection, start_unix_server
+
+__all__ = [
+    "StreamReader", "StreamWriter", "StreamReaderProtocol", "open_connection", "start_server",
+]
+if sys.platform != "win32":
+    __all__ += ["open_unix_connection", "start_unix_server"]
+__all__ += ["install", "uninstall", "installed"]
 __version__ = "0.1.0"
 
 # (module, name) -> asyncio's object, while installed.
-_replaced = {}
+_replaced: dict[tuple[ModuleType, str], Any] = {}
 
 
-def install():
+def install() -> None:
     """Use fastio's streams wherever asyncio's are looked up by name."""
     if _replaced:
         return
@@ -30,7 +49,7 @@ def install():
         streams._replacing[getattr(streams, name)] = _replaced[asyncio.streams, name]
 
 
-def uninstall():
+def uninstall() -> None:
     """Put asyncio's own streams back, exactly as they were."""
     streams._replacing.clear()
     while _replaced:
@@ -38,6 +57,6 @@ def uninstall():
         setattr(module, name, original)
 
 
-def installed():
+def installed() -> bool:
     """True between install() and uninstall()."""
     return bool(_replaced)

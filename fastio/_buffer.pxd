@@ -8,7 +8,9 @@ from cpython.object cimport PyObject
 # costs no extra object.  ReaderCore is the compiled half of
 # fastio.StreamReader (streams.py subclasses it together with
 # asyncio.StreamReader): the reader's state, asyncio's limit and pause/resume
-# decisions, separator search, the read methods and asyncio's algorithms.
+# decisions, separator search, the read methods and their fast paths;
+# asyncio's algorithms for them are functions of it (read_algorithms.pxi: no
+# include can go inside a class body).
 # ReadOperation is what a read method returns (a lazy, coroutine-like
 # awaitable).  ReadBufferView is what programs reach as ``reader._buffer``.
 # WriterCore is the compiled half of fastio.StreamWriter (held writes), and
@@ -27,8 +29,11 @@ cdef struct Ring:
     Py_ssize_t start        # read cursor: first unconsumed byte
     Py_ssize_t end          # write cursor: one past the last stored byte
 
-# Bytes stored and not yet consumed.
-cdef Py_ssize_t ring_size(const Ring *ring) noexcept
+# Bytes stored and not yet consumed.  Defined here, inline: the read paths
+# ask it on every turn.
+cdef inline Py_ssize_t ring_size(const Ring *ring) noexcept:
+    return ring.end - ring.start
+
 # Room for n > 0 more bytes at end (compacting or growing); pointer to it.
 cdef char *ring_reserve(Ring *ring, Py_ssize_t n) except NULL
 # Move the stored bytes to the start of a new block of cap bytes (False:
@@ -38,10 +43,16 @@ cdef bint ring_rehome(Ring *ring, Py_ssize_t cap) noexcept
 cdef int ring_append(Ring *ring, const char *src, Py_ssize_t n) except -1
 # Copy in any object bytearray.extend() accepts, raising what it raises.
 cdef int ring_append_object(Ring *ring, object data) except -1
-# Consume the first n bytes (0 <= n <= size) into a new bytes object.
+# n limited to [0, size]: what ring_take() and ring_drop() consume.
+# A count the caller computed may be stale: Python code (a separator's len(),
+# a limit's comparison) can consume bytes between computing it and using it.
+cdef inline Py_ssize_t ring_clamp(const Ring *ring, Py_ssize_t n) noexcept:
+    return 0 if n < 0 else min(n, ring.end - ring.start)
+
+# Consume the first n bytes (clamped) into a new bytes object.
 cdef bytes ring_take(Ring *ring, Py_ssize_t n)
-# Consume the first n bytes (0 <= n <= size); frees the storage when nothing
-# is left and shrinks it when little is.
+# Consume the first n bytes (clamped); frees the storage when nothing is
+# left and shrinks it when little is.
 cdef void ring_drop(Ring *ring, Py_ssize_t n) noexcept
 # Offset of the first sep at or after `start`, or -1 (memchr / memmem).
 cdef Py_ssize_t ring_find(const Ring *ring, const char *sep, Py_ssize_t seplen,
@@ -104,10 +115,6 @@ cdef class ReaderCore:
     cdef int flush_writer(self) except -1
     # _wait_for_data()'s checks and preparations; the future to await.
     cdef object begin_wait(self, object func_name)
-    # readline()'s handling of a LimitOverrunError: the ValueError to raise.
-    cdef object line_overrun(self, e)
-    # _maybe_resume_transport(), dispatched only if something overrides it.
-    cdef int resume_dispatched(self) except -1
     cdef int pause_if_full(self) except -1
     cdef int resume_if_drained(self) except -1
 
@@ -123,10 +130,19 @@ cdef class ReaderCore:
     cdef inline int read_pass(self, Py_ssize_t n, bint waited, PyObject **presult) except -1
     # Take the first n bytes as the result, as the read methods end.
     cdef inline int answer(self, Py_ssize_t n, PyObject **presult) except -1
-    # The coroutine running asyncio's algorithm for read operation `op` (the
-    # _*_slow coroutines; `direct`: nothing asyncio dispatches through self
-    # is overridden).
-    cdef object algorithm(self, int op, object arg, bint direct)
+
+
+# -- _core/read_algorithms.pxi: functions of ReaderCore (`self`), defined
+# outside its class body
+
+# _maybe_resume_transport(), dispatched only if something overrides it.
+cdef int resume_dispatched(ReaderCore self) except -1
+# readline()'s handling of a LimitOverrunError: the ValueError to raise.
+cdef object line_overrun(ReaderCore self, e)
+# The coroutine running asyncio's algorithm for read operation `op` (the
+# _*_slow coroutines; `direct`: nothing asyncio dispatches through self is
+# overridden).
+cdef object algorithm(ReaderCore self, int op, object arg, bint direct)
 
 
 # -- _core/read_operation.pxi
@@ -138,8 +154,9 @@ cdef class ReadOperation:
         object delegate         # asyncio's algorithm, or the future's iterator, once waiting
         int op                  # which method (OP_*)
         int state               # NEW, RUNNING (delegating), WAITING (on the waiter itself) or DONE
-        Py_ssize_t offset       # readuntil() family: asyncio's offset (no separator begins before it)
+        Py_ssize_t offset       # readuntil() family: asyncio's offset (no match begins before it)
         Py_ssize_t size         # readexactly() and read(): n
+        bint executing          # inside send(), throw(): Python code it runs may come back
         object origin           # cr_origin: where it was made, while origin tracking is on; or None
 
     # DONE; after _wait_for_data() began, its waiter is cleared too.  Then it
@@ -151,6 +168,11 @@ cdef class ReadOperation:
     # One send(): 1 (the value yielded in presult), 0 (the value returned
     # in presult), or an exception.
     cdef int step(self, object value, PyObject **presult) except -1
+    # Mark the operation as executing (ValueError if it already is, as a
+    # coroutine's) and not.
+    cdef inline int enter(self) except -1
+    cdef inline void leave(self) noexcept
+    cdef object thrown(self, tuple args)
 
     # The read methods with plain arguments (runs_here()) run asyncio's loop
     # here while they can, awaiting the reader's waiter future directly
@@ -171,6 +193,17 @@ cdef class ReadBufferView:
     cdef readonly ReaderCore reader  # whose buffer this shows
 
     cdef Py_ssize_t start_index(self, object start) except? -1
+
+
+# -- _core/receiving.pxi
+
+cdef class ReceiveBuffer:
+    cdef:
+        bytearray storage       # what transports receive into; fed from here, never through a view
+        object view             # the memoryview of storage handed out; replaced once released
+
+    # The view, made anew if the transport released it (or resized storage).
+    cdef object live_view(self)
 
 
 # -- _core/writer.pxi

@@ -9,22 +9,20 @@
 
 cimport cython
 from cpython.buffer cimport (
-    PyBUF_SIMPLE, PyBuffer_IsContiguous, PyBuffer_Release, PyObject_CheckBuffer,
-    PyObject_GetBuffer,
+    PyBUF_SIMPLE, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer,
 )
-from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact, PyByteArray_GET_SIZE
 from cpython.bytes cimport (
     PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_FromStringAndSize,
     PyBytes_GET_SIZE,
 )
 from cpython.exc cimport PyErr_Clear, PyErr_Occurred
-from cpython.memoryview cimport PyMemoryView_GET_BUFFER
 from cpython.method cimport PyMethod_Check, PyMethod_GET_FUNCTION, PyMethod_GET_SELF
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
-from libc.string cimport memchr, memcmp, memcpy, memmove, memset
+from libc.string cimport memchr, memcmp, memcpy, memmove
 
 import asyncio.coroutines
 import collections.abc
@@ -63,6 +61,10 @@ cdef extern from "Python.h":
     # Declared without Cython's error check: the callers test for -1 and an
     # error themselves so an overflow sends them to the slow path.
     Py_ssize_t PyLong_AsSsize_t(object) noexcept
+    # With overflow NULL, a huge index is clamped, as slicing clamps it.
+    bint PyIndex_Check(object)
+    Py_ssize_t PyNumber_AsSsize_t(object, PyObject *overflow) except? -1
+    int Py_GetRecursionLimit()
 
 
 cdef extern from *:
@@ -93,6 +95,7 @@ cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
 # functions, writer.pxi WriterCore.drain(), with its helper).
 include "_core/ring.pxi"
 include "_core/reader.pxi"
+include "_core/read_algorithms.pxi"
 include "_core/read_operation.pxi"
 include "_core/buffer_view.pxi"
 include "_core/receiving.pxi"

@@ -3,8 +3,12 @@
 fastio behaves like the interpreter it runs on; each difference is a value or
 a small function here, and the stream classes use it unconditionally.
 """
+from __future__ import annotations
+
 import sys
 import types
+from collections.abc import Sized
+from typing import Any
 
 _VERSION = sys.version_info[:2]
 
@@ -17,13 +21,14 @@ GET_EVENT_LOOP = "_get_event_loop" if (3, 10) <= _VERSION < (3, 12) else "get_ev
 MULTIPLE_SEPARATORS = _VERSION >= (3, 13)
 
 
-def separators(separator):
+def separators(separator: Sized | tuple[Sized, ...]) -> tuple[list[Sized], int, int]:
     """readuntil()'s separators, shortest first, with asyncio's checks.
 
     Returns (separators, min_seplen, max_seplen).  Before 3.13 a tuple is just
     an object whose len() is taken, and bytearray.find() rejects it later, as
     there.
     """
+    seps: list[Sized]
     if MULTIPLE_SEPARATORS and isinstance(separator, tuple):
         seps = sorted(separator, key=len)
         if not seps:
@@ -36,14 +41,15 @@ def separators(separator):
     return seps, min_seplen, len(seps[-1])
 
 
-def namespace_with(module, **names):
+def namespace_with(module: types.ModuleType, **names: object) -> dict[str, Any]:
     """A copy of module's globals with some names bound to other objects."""
     namespace = dict(vars(module))
     namespace.update(names)
     return namespace
 
 
-def rebind(func, namespace, module, owner=None):
+def rebind(func: types.FunctionType, namespace: dict[str, Any], module: str,
+           owner: type | None = None) -> types.FunctionType:
     """func's code (the running interpreter's) looking names up in namespace.
 
     The copy says it belongs to `module` (and, with `owner`, to that class);

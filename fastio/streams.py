@@ -8,8 +8,7 @@ import asyncio
 import socket
 from asyncio.streams import _DEFAULT_LIMIT
 
-from . import _compat
-from . import _buffer
+from . import _buffer, _compat
 from ._buffer import ReaderCore, WriterCore
 
 __all__ = (

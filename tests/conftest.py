@@ -26,6 +26,16 @@ def loop():
     yield from current_loop(asyncio.new_event_loop())
 
 
+@pytest.fixture(scope="module")
+def mloop():
+    """One loop for a whole module: hypothesis tests cannot use ``loop``."""
+    loop = asyncio.new_event_loop()
+    try:
+        yield loop
+    finally:
+        loop.close()
+
+
 def _children():
     """The processes this one started that are still there (Linux /proc)."""
     me = str(os.getpid())

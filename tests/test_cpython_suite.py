@@ -29,7 +29,7 @@ RUNNER = textwrap.dedent(
 
 def cpython_test_suite_available():
     try:
-        import test.test_asyncio.test_streams  # noqa: F401
+        import test.test_asyncio.test_streams  # noqa: F401 - probed
     except ImportError:
         return False
     return True

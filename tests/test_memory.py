@@ -237,9 +237,8 @@ def test_feed_objects_and_view_operations(loop, reader, data):
         buf.find(b"a")
         buf.find(b"zz", -3)
         buf.startswith((b"b", b"m"))
-        buf == other
-        other == buf
-        buf == memoryview(other)
+        # Run for what they allocate; the results are checked elsewhere.
+        _ = (buf == other, other == buf, buf == memoryview(other))
         buf[3]
         buf[2:10]
         del buf[5]
@@ -421,12 +420,12 @@ def _memory_of_readers(cls, loop, drain):
         if drain:
             chunk = b"x" * 4095 + b"\n"
 
-            async def drain_all():
+            async def drain_all(readers):
                 for r in readers:
                     r.feed_data(chunk)
                     await r.readline()
 
-            loop.run_until_complete(drain_all())
+            loop.run_until_complete(drain_all(readers))
         gc.collect()
         held = tracemalloc.get_traced_memory()[0] - base
     finally:

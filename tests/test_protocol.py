@@ -420,7 +420,8 @@ def test_one_receive_buffer_per_loop(loop, harness):
     assert len(buffer) >= 64 * 1024 and not buffer.readonly
     other_loop = asyncio.new_event_loop()
     try:
-        elsewhere = fastio.StreamReaderProtocol(fastio.StreamReader(loop=other_loop), loop=other_loop)
+        elsewhere = fastio.StreamReaderProtocol(
+            fastio.StreamReader(loop=other_loop), loop=other_loop)
         assert elsewhere.get_buffer(-1) is not buffer
     finally:
         other_loop.close()
@@ -480,7 +481,8 @@ def test_eof_received_before_connection_made(impl, loop):
     assert reader.at_eof()
 
 
-@pytest.mark.skipif(PY < (3, 11), reason="_replace_writer/_replace_transport (start_tls) from 3.11 on")
+@pytest.mark.skipif(PY < (3, 11),
+                    reason="_replace_writer/_replace_transport (start_tls) from 3.11 on")
 def test_replacing_the_transport_updates_over_ssl(impl, loop, harness):
     protocol, transport, reader = made(impl, harness, cb=lambda r, w: harness.keep(w))
     writer = harness.kept[-1]
@@ -696,7 +698,8 @@ def _callback_outcome(module, loop, harness, body):
         tasks[0].cancel()
         spin(loop)
     protocol.connection_lost(None)
-    del protocol, reader, tasks
+    tasks.clear()
+    del protocol, reader
     gc.collect()
     spin(loop)
     gc.collect()
@@ -716,7 +719,8 @@ async def _returns(reader, writer):
     writer.write(b"done")
 
 
-@pytest.mark.parametrize("body", [_raises, _forever, _returns], ids=["raises", "cancelled", "returns"])
+@pytest.mark.parametrize("body", [_raises, _forever, _returns],
+                         ids=["raises", "cancelled", "returns"])
 def test_coroutine_callback_outcome_like_asyncio(impl, loop, harness, body):
     got = _callback_outcome(impl, loop, harness, body)
     expected = _callback_outcome(asyncio, loop, harness, body)
@@ -759,7 +763,8 @@ def test_rejected_connection(impl, loop, harness):
         protocol._reject_connection = True
         transport = harness.transport(protocol)
         protocol.connection_made(transport)
-        return describe(harness.contexts, transport), data_stream(transport.calls), reader._transport
+        return (describe(harness.contexts, transport), data_stream(transport.calls),
+                reader._transport)
 
     got = scenario(impl)
     assert got == scenario(asyncio)
@@ -807,8 +812,8 @@ def test_user_subclass_of_the_protocol(impl, loop, harness):
             super().data_received(data)
 
     writers = []
-    protocol, transport, reader = made(impl, harness, cb=lambda r, w: (writers.append(w), harness.keep(w)),
-                                       protocol_cls=Proto)
+    protocol, transport, reader = made(
+        impl, harness, cb=lambda r, w: (writers.append(w), harness.keep(w)), protocol_cls=Proto)
     assert type(writers[0]) is impl.StreamWriter
     protocol.data_received(b"xy")
     assert protocol.events == [b"xy"]

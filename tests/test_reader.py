@@ -298,7 +298,7 @@ def test_repr_waiter(impl, loop):
     task = start(loop, r.read(1))
     waiter = r._waiter
     assert waiter is not None
-    assert repr(r) == "<StreamReader waiter={!r}>".format(waiter)
+    assert repr(r) == f"<StreamReader waiter={waiter!r}>"
     assert repr(waiter).startswith("<Future pending")
     r.feed_data(b"z")
     assert run(loop, task) == b"z"

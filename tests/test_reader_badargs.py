@@ -231,8 +231,8 @@ def test_readexactly_non_number_fails_before_exception_check(impl, loop, n):
     r.set_exception(OSError("later"))
     with pytest.raises(TypeError) as info:
         run(loop, r.readexactly(n))
-    assert str(info.value) == "'<' not supported between instances of '{}' and 'int'".format(
-        type(n).__name__)
+    assert str(info.value) == (
+        f"'<' not supported between instances of '{type(n).__name__}' and 'int'")
     assert bytes(r._buffer) == b"abc"
 
 

@@ -125,7 +125,10 @@ data = st.lists(st.sampled_from(ALPHABET), max_size=12).map(bytes)
 steps = st.integers(0, 3)
 
 
-def _op(name, arg_strategy=st.none()):
+NO_ARGUMENT = st.none()
+
+
+def _op(name, arg_strategy=NO_ARGUMENT):
     return st.builds(Op, st.just(name), arg_strategy, steps)
 
 
@@ -152,7 +155,8 @@ single_separators = st.sampled_from(SEPARATORS)
 separator_values = [
     (single_separators, 8),
     (st.just(b""), 1),
-    (st.lists(single_separators, min_size=1, max_size=3).map(tuple), 6 if HAS_TUPLE_SEPARATORS else 1),
+    (st.lists(single_separators, min_size=1, max_size=3).map(tuple),
+     6 if HAS_TUPLE_SEPARATORS else 1),
     (st.sampled_from([(), (b"",), (b"\n", b"")]), 1),
 ]
 separators = weighted(
@@ -327,7 +331,8 @@ class Runner:
             "bytes(reader._buffer)": _probe(lambda: bytes(reader._buffer)),
             "reader.at_eof()": _probe(reader.at_eof),
             "reader.exception()": _probe(
-                lambda: None if reader.exception() is None else self.describe_exc(reader.exception())
+                lambda: (None if reader.exception() is None
+                         else self.describe_exc(reader.exception()))
             ),
             "reader._paused": _probe(lambda: reader._paused),
             "reader._waiter is None": _probe(lambda: reader._waiter is None),
@@ -364,9 +369,8 @@ class Runner:
                     # read(-1) collects blocks locally: an exception or a
                     # cancellation while it waits for more drops them.
                     self.lossy = True
-                elif method in ("readline", "__anext__") and isinstance(exc, ValueError) and not any(
-                    exc is e for e in self.set_excs
-                ):
+                elif (method in ("readline", "__anext__") and isinstance(exc, ValueError)
+                      and not any(exc is e for e in self.set_excs)):
                     # A line over the limit is discarded.
                     self.lossy = True
                 raise
@@ -583,13 +587,15 @@ _line_chunks = st.builds(
     st.lists(st.sampled_from(b"a\n"), min_size=1, max_size=3).map(bytes),
 )
 _partial_line_chunks = st.builds(
-    Chunk, st.sampled_from(["bytes", "bytearray", "memoryview"]), st.sampled_from([b"a", b"aa", b"aaa"])
+    Chunk, st.sampled_from(["bytes", "bytearray", "memoryview"]),
+    st.sampled_from([b"a", b"aa", b"aaa"]),
 )
 _feed = st.builds(Op, st.just("feed"), _line_chunks, _turn)
 _first_feed = weighted((st.builds(Op, st.just("feed"), _partial_line_chunks, _turn), 2), (_feed, 1))
 _line_reader = weighted(
     (st.builds(Op, st.just("readline"), st.none(), _turn), 3),
-    (st.builds(Op, st.just("readuntil"), st.builds(Sep, st.sampled_from([b"\n", b"a\n", b"\n\n"])), _turn), 1),
+    (st.builds(Op, st.just("readuntil"),
+               st.builds(Sep, st.sampled_from([b"\n", b"a\n", b"\n\n"])), _turn), 1),
     (st.builds(Op, st.just("anext"), st.none(), _turn), 1),
 )
 _consumer = weighted(
@@ -647,9 +653,11 @@ def long_line_programs(draw):
     rest = draw(st.sampled_from([b"", b"next\n", b"x\ny\n", b"tail"]))
     payload = line + terminator + rest
     sizes = draw(st.lists(st.integers(1, 64), min_size=1, max_size=6))
-    forms = draw(st.lists(st.sampled_from(["bytes", "bytearray", "memoryview"]), min_size=1, max_size=3))
+    forms = draw(st.lists(st.sampled_from(["bytes", "bytearray", "memoryview"]),
+                          min_size=1, max_size=3))
     turns = draw(st.lists(st.integers(0, 2), min_size=1, max_size=5))
-    reader_call = draw(st.sampled_from([("readline",), ("readuntil", b"\n"), ("readuntil", b"\r\n")]))
+    reader_call = draw(st.sampled_from(
+        [("readline",), ("readuntil", b"\n"), ("readuntil", b"\r\n")]))
 
     ops = [Op("start_if_idle", reader_call, steps=1)]
     pos = i = 0

@@ -29,8 +29,8 @@ def run(loop, awaitable):
         if rounds == MAX_ROUNDS:
             task.cancel()
             spin(loop, 20)
-            pytest.fail("the read blocked: still waiting after {} loop rounds ({!r})".format(
-                MAX_ROUNDS, task))
+            pytest.fail(
+                f"the read blocked: still waiting after {MAX_ROUNDS} loop rounds ({task!r})")
         spin(loop, 1)
         rounds += 1
     return task.result()

@@ -8,13 +8,13 @@ import pytest
 
 from test_reader_helpers import run, spin, start
 
-
 # --------------------------------------------------------------------------
 # feed_data
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("empty", [b"", bytearray(), memoryview(b""), array.array("b"), memoryview(b"abc")[3:]])
+@pytest.mark.parametrize("empty", [b"", bytearray(), memoryview(b""), array.array("b"),
+                                   memoryview(b"abc")[3:]])
 def test_empty_feed_is_a_no_op(impl, loop, empty):
     r = impl.StreamReader(loop=loop)
     task = start(loop, r.read(3))

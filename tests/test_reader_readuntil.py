@@ -212,7 +212,8 @@ def test_readuntil_multi_byte(impl, loop):
     assert bytes(r._buffer) == b"body"
 
 
-@pytest.mark.parametrize("sep", [bytearray(b"--"), memoryview(b"--")], ids=["bytearray", "memoryview"])
+@pytest.mark.parametrize("sep", [bytearray(b"--"), memoryview(b"--")],
+                         ids=["bytearray", "memoryview"])
 def test_readuntil_bytes_like_separator(impl, loop, sep):
     r = impl.StreamReader(loop=loop)
     r.feed_data(b"part1--part2")

@@ -6,8 +6,7 @@ from unittest import mock
 import pytest
 
 from support import RecordingTransport
-from test_reader_helpers import run, spin, start, finish_cancelled
-
+from test_reader_helpers import finish_cancelled, run, spin, start
 
 SECOND_READERS = [
     ("read", (5,), "read"),
@@ -34,7 +33,7 @@ def test_second_waiting_reader_is_refused(impl, loop, method, args, func_name):
     with pytest.raises(RuntimeError) as info:
         run(loop, getattr(r, method)(*args))
     assert info.value.args == (
-        "{}() called while another coroutine is already waiting for incoming data".format(func_name),
+        f"{func_name}() called while another coroutine is already waiting for incoming data",
     )
     # the first reader is undisturbed
     assert r._waiter is waiter
@@ -77,7 +76,8 @@ def test_second_reader_that_need_not_wait_succeeds(impl, loop):
 
 
 @pytest.mark.parametrize("method, args", [
-    ("read", (5,)), ("read", (-1,)), ("readline", ()), ("readuntil", (b"\r\n",)), ("readexactly", (4,)),
+    ("read", (5,)), ("read", (-1,)), ("readline", ()), ("readuntil", (b"\r\n",)),
+    ("readexactly", (4,)),
 ])
 def test_set_exception_wakes_waiter(impl, loop, method, args):
     r = impl.StreamReader(loop=loop)
@@ -131,6 +131,9 @@ def test_set_exception_with_done_waiter_raises(impl, loop):
     assert isinstance(r.exception(), ValueError)
 
 
+# IncompleteReadError(b"part", None) in words.
+UNDEFINED_EXPECTED = "4 bytes read on a total of undefined expected bytes"
+
 # What readline() does with readuntil()'s errors applies to those the wait
 # raises too (asyncio's readline() catches them around all of readuntil()).
 WAKING_ERRORS = [
@@ -141,11 +144,11 @@ WAKING_ERRORS = [
     ("__anext__", (), asyncio.IncompleteReadError(b"", None), ("raises", StopAsyncIteration, "")),
     ("__anext__", (), asyncio.IncompleteReadError(b"p", None), ("returns", b"p")),
     ("readuntil", (b"--",), asyncio.IncompleteReadError(b"part", None),
-     ("raises", asyncio.IncompleteReadError, "4 bytes read on a total of undefined expected bytes")),
+     ("raises", asyncio.IncompleteReadError, UNDEFINED_EXPECTED)),
     ("readuntil", (b"--",), asyncio.LimitOverrunError("too long", 1),
      ("raises", asyncio.LimitOverrunError, "too long")),
     ("readexactly", (5,), asyncio.IncompleteReadError(b"part", None),
-     ("raises", asyncio.IncompleteReadError, "4 bytes read on a total of undefined expected bytes")),
+     ("raises", asyncio.IncompleteReadError, UNDEFINED_EXPECTED)),
     ("readexactly", (5,), OSError("gone"), ("raises", OSError, "gone")),
 ]
 
@@ -420,7 +423,8 @@ def test_wait_for_data_refused_while_another_waits(impl, loop):
     r = impl.StreamReader(loop=loop)
     first = start(loop, r.readline())
     waiter = r._waiter
-    with pytest.raises(RuntimeError, match=r"^mine\(\) called while another coroutine is already waiting"):
+    with pytest.raises(RuntimeError,
+                       match=r"^mine\(\) called while another coroutine is already waiting"):
         run(loop, r._wait_for_data("mine"))
     assert r._waiter is waiter
     r.feed_data(b"line\n")

@@ -89,9 +89,15 @@ cdef class ReadBufferView:
         self.reader.consume(ring_size(&self.reader.ring))
 
     cdef Py_ssize_t start_index(self, object start) except? -1:
-        """bytearray's reading of a start argument: negative counts from the
-        end; past the end stays past the end (and matches nothing)."""
-        cdef Py_ssize_t at = start if start is not None else 0
+        """bytearray's reading of a start argument: an index (clamped, not
+        overflowing, when huge); negative counts from the end; past the end
+        stays past the end (and matches nothing)."""
+        cdef Py_ssize_t at = 0
+        if start is not None:
+            if not PyIndex_Check(start):
+                raise TypeError("slice indices must be integers or None "
+                                "or have an __index__ method")
+            at = PyNumber_AsSsize_t(start, NULL)
         if at < 0:
             at = max(0, at + ring_size(&self.reader.ring))
         return at
@@ -102,13 +108,18 @@ cdef class ReadBufferView:
 
     def startswith(self, prefix, start=0):
         cdef Ring *ring = &self.reader.ring
-        cdef Py_ssize_t at = self.start_index(start)
         cdef bytes needle
+        cdef Py_ssize_t at
         if isinstance(prefix, tuple):
             return any([self.startswith(p, start) for p in prefix])
+        # The needle first: the buffer protocol may run Python code, and the
+        # index and the comparison must see the ring as it is after that.
         needle = _needle(prefix)
-        return at <= ring_size(ring) and len(needle) <= ring_size(ring) - at and memcmp(
-            ring.data + ring.start + at, PyBytes_AS_STRING(needle), len(needle)) == 0
+        at = self.start_index(start)
+        return at <= ring_size(ring) and len(needle) <= ring_size(ring) - at and (
+            # memcmp() may not be given a NULL pointer (an empty ring's data).
+            len(needle) == 0
+            or memcmp(ring.data + ring.start + at, PyBytes_AS_STRING(needle), len(needle)) == 0)
 
     def search(self, list separators, Py_ssize_t start):
         """(start, end) of the match that ends first at or after start, or None.

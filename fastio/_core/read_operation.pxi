@@ -3,9 +3,11 @@
 # returns (send(), throw(), close(), and am_send on 3.10+), running the
 # read's loop itself while it can; and the spare kept for reuse.
 #
-# Invariants: nothing is read before the first send; a finished (DONE)
-# operation holds no reader, writer or coroutine, and is reused only when
-# nothing else refers to it.
+# Invariants: nothing is read before the first send; one send, throw or
+# close at a time (a second, from Python code the first runs, is refused as
+# a running coroutine refuses it); a finished (DONE) operation holds no
+# reader, writer or coroutine, and is reused only when nothing else refers
+# to it.
 #
 # Made by reader.pxi's read methods and WriterCore.drain() (writer.pxi);
 # driven by whoever awaits it, usually the event loop's Task.
@@ -28,10 +30,21 @@ cdef extern from *:
     }
     static void fastio_set_am_send(PyTypeObject *type, void *send) { (void)type; (void)send; }
     #endif
+
+    /* How deep this thread is in operations sending into what they
+       delegate to (see delegate_send()). */
+    static __thread int fastio_operation_depth = 0;
+
+    /* A memoryview whose release() was called: its buffer may be gone. */
+    static int fastio_view_released(PyObject *view) {
+        return (((PyMemoryViewObject *)view)->flags & _Py_MEMORYVIEW_RELEASED) != 0;
+    }
     """
     ctypedef struct PyTypeObject_full "PyTypeObject"
     int fastio_iter_send(object it, object arg, PyObject **res) except? -1
     void fastio_set_am_send(PyTypeObject_full *type, void *send)
+    int fastio_operation_depth
+    bint fastio_view_released(object view) noexcept
 
 
 cdef extern from *:
@@ -121,10 +134,42 @@ cdef enum:
     OP_DRAIN = 6  # StreamWriter.drain(): the writer is in `arg`, no reader
 
 cdef enum:
+    # Operations nested deeper than this check Python's recursion limit.
+    DEPTH_UNCHECKED = 16
+
+cdef enum:
     NEW = 0  # what a fresh (zeroed) ReadOperation holds
     RUNNING = 1  # delegating to a coroutine (or the future, for OP_WAIT)
     DONE = 2
     WAITING = 3  # a readuntil() family operation awaiting the reader's waiter itself
+
+
+cdef inline int delegate_send(object delegate, object value, PyObject **presult) except? -1:
+    # fastio_iter_send() into what an operation delegates to.  A coroutine
+    # there may await another operation, which sends into its own: read()
+    # to EOF awaits read(limit), each level a C call into the next, where
+    # Python's recursion limit does not look (and from 3.12 its C limit is
+    # higher than a thread's stack allows for these).  Counted here, per
+    # thread; the limit is looked up only past a depth reads reach in practice.
+    global fastio_operation_depth
+    if (fastio_operation_depth >= DEPTH_UNCHECKED
+            and fastio_operation_depth >= Py_GetRecursionLimit()):
+        # Raised where the delegate awaits, as Python raises it in a frame
+        # (and a coroutine that never ran is closed by it, not left to warn).
+        status = 1
+        try:
+            result = delegate.throw(RecursionError("maximum recursion depth exceeded"))
+        except StopIteration as e:
+            result = e.value
+            status = 0
+        presult[0] = <PyObject *>result
+        Py_INCREF(result)
+        return status
+    fastio_operation_depth += 1
+    try:
+        return fastio_iter_send(delegate, value, presult)
+    finally:
+        fastio_operation_depth -= 1
 
 
 cdef tuple OP_NAMES = ("readline", "readuntil", "readexactly", "read", "__anext__",
@@ -249,7 +294,7 @@ cdef class ReadOperation:
                     return 0
                 if status == PASS_WAITS:
                     return 1
-            self.delegate = self.reader.algorithm(self.op, self.arg, direct)
+            self.delegate = algorithm(self.reader, self.op, self.arg, direct)
         self.state = RUNNING
         return 1
 
@@ -310,43 +355,60 @@ cdef class ReadOperation:
         # asyncio's algorithm from where its loop awaited, raising `failure`
         # there: so readline() turns an IncompleteReadError into its result.
         if self.op == OP_READEXACTLY:
-            self.delegate = self.reader._readexactly_slow(self.arg, True, failure)
+            self.delegate = _readexactly_slow(self.reader, self.arg, True, failure)
         elif self.op == OP_READ:
-            self.delegate = self.reader._read_slow(self.arg, True, failure)
+            self.delegate = _read_slow(self.reader, self.arg, True, failure)
         else:
-            self.delegate = self.reader._readuntil_slow(
-                self.separator(), self.op, self.offset, failure)
-        return fastio_iter_send(self.delegate, None, presult)
+            self.delegate = _readuntil_slow(
+                self.reader, self.separator(), self.op, self.offset, failure)
+        return delegate_send(self.delegate, None, presult)
+
+    cdef inline int enter(self) except -1:
+        # The operation runs Python code (a transport's write(), asyncio's
+        # algorithm, a waiter's callbacks) that may come back to this very
+        # operation: like a coroutine, it refuses to run twice at once.
+        if self.executing:
+            raise ValueError("coroutine already executing")
+        self.executing = True
+        return 0
+
+    cdef inline void leave(self) noexcept:
+        self.executing = False
 
     cdef int step(self, object value, PyObject **presult) except -1:
         # One send(): 1 with the value yielded in presult, 0 with the value
-        # returned, or an exception.
+        # returned, or an exception.  (One function with its guard: a call
+        # more per read costs measurably.)
         cdef int status = 0
-        if self.state == NEW:
-            if value is not None:
-                raise TypeError("can't send non-None value to a just-started coroutine")
-            if self.start(presult) == 0:
-                return 0
-        elif self.state == DONE:
-            raise RuntimeError("cannot reuse already awaited coroutine")
-        failure = None
+        self.enter()
         try:
-            status = fastio_iter_send(self.delegate, value, presult)
-        except BaseException as e:
-            if self.state != WAITING:
-                self.finish()
-                raise
-            failure = e
-        else:
-            if status == 1:
-                return 1
+            if self.state == NEW:
+                if value is not None:
+                    raise TypeError("can't send non-None value to a just-started coroutine")
+                if self.start(presult) == 0:
+                    return 0
+            elif self.state == DONE:
+                raise RuntimeError("cannot reuse already awaited coroutine")
+            failure = None
+            try:
+                status = delegate_send(self.delegate, value, presult)
+            except BaseException as e:
+                if self.state != WAITING:
+                    self.finish()
+                    raise
+                failure = e
+            else:
+                if status == 1:
+                    return 1
+                if self.state == WAITING:
+                    Py_DECREF(<object>presult[0])  # the waiter's result: None
             if self.state == WAITING:
-                Py_DECREF(<object>presult[0])  # the waiter's result: None
-        if self.state == WAITING:
-            status = self.woken(failure, presult)
-        if status == 0:
-            self.finish()
-        return status
+                status = self.woken(failure, presult)
+            if status == 0:
+                self.finish()
+            return status
+        finally:
+            self.leave()
 
     cdef int woken(self, object failure, PyObject **presult) except -1:
         try:
@@ -360,6 +422,13 @@ cdef class ReadOperation:
         return outcome(self.step(value, &out), out)
 
     def throw(self, *args):
+        self.enter()
+        try:
+            return self.thrown(args)
+        finally:
+            self.leave()
+
+    cdef object thrown(self, tuple args):
         cdef PyObject *out = NULL
         cdef int status
         if self.state == NEW:
@@ -386,6 +455,8 @@ cdef class ReadOperation:
             raise
 
     def close(self):
+        if self.executing:
+            raise ValueError("coroutine already executing")
         if self.state == RUNNING or self.state == WAITING:
             delegate = self.delegate
             self.finish()

@@ -1,23 +1,24 @@
 # ReaderCore, the compiled half of fastio.StreamReader: the reader's state
 # under asyncio's attribute names, the limit and pause/resume decisions,
 # feeding and waking, the separator search with its scan memory, which of
-# the methods asyncio calls through self are replaced (DISPATCHED), and the
-# read methods with asyncio's algorithms for them.
+# the methods asyncio calls through self are replaced (DISPATCHED), the
+# read methods with their fast paths, and the wait for data.  asyncio's
+# algorithms for the reads that cannot answer at once are in
+# read_algorithms.pxi.
 #
 # Invariants: every consumption goes through take() or consume(), which
 # reset the scan memory; the compiled shortcuts run only while overrides()
 # says nothing they skip is replaced.
 #
 # Called by streams.StreamReader (which derives from it), receiving.pxi
-# (feeding), read_operation.pxi (the read loops and the waits), the _buffer
-# view, and the writer, which holds bytes while its reader has unread ones.
-
-cdef bytes NEWLINE = b"\n"
+# (feeding), read_operation.pxi and read_algorithms.pxi (the reads and the
+# waits), the _buffer view, and the writer, which holds bytes while its
+# reader has unread ones.
 
 # The methods asyncio calls on a reader (its own code on self, its protocol
 # with received data, its writer's drain()), which the fast paths skip.
 cdef tuple DISPATCHED = ("readuntil", "readline", "_wakeup_waiter", "_maybe_resume_transport",
-                        "feed_data", "_wait_for_data", "exception")
+                         "feed_data", "_wait_for_data", "exception")
 cdef enum:
     # Bits of ReaderCore.overrides(), one per DISPATCHED name.
     READS_DISPATCHED = 0x0f  # what asyncio's read algorithms call through self
@@ -111,8 +112,8 @@ cdef class ReaderCore:
     its state lives in C fields under asyncio's attribute names, and the
     read methods below answer from the buffer without leaving C when
     asyncio would answer at once.  Otherwise they run the ``_*_slow``
-    coroutines: asyncio's algorithms, statement for statement, on the same
-    buffer.
+    coroutines of read_algorithms.pxi: asyncio's algorithms, statement for
+    statement, on the same buffer.
     """
 
     def __init__(self, limit=_DEFAULT_LIMIT, loop=None):
@@ -180,36 +181,33 @@ cdef class ReaderCore:
 
     @cython.final
     cdef object search(self, list separators, Py_ssize_t start):
+        # asyncio's readuntil() search: each separator found with
+        # bytearray.find() semantics (an empty one matches at start), the
+        # match ending len(separator) after it begins, the earliest end
+        # winning and ties going to the earlier separator.  The needles and
+        # lengths are taken first: len() and the buffer protocol can run
+        # Python code, which may change the ring under a search.
         cdef bytes sep
-        cdef Py_ssize_t at, end, size, seplen, min_len
-        cdef const unsigned char *base
-        cdef unsigned char last_bytes[256]
+        cdef Py_ssize_t at, i
+        if not separators:
+            raise ValueError("Separator should contain at least one element")
+        start = max(start, 0)
         if len(separators) == 1:
             sep = _needle(separators[0])
+            seplen = len(separators[0])
             # Keyed by the bytes object: a caller's bytearray may change.
             at = self.scan_for(sep, PyBytes_AS_STRING(sep), len(sep), start)
-            return None if at < 0 else (at, at + len(sep))
+            return None if at < 0 else (at, at + seplen)
         needles = [_needle(s) for s in separators]
-        # One pass over the data: stop only at bytes that end some separator
-        # and try the separators that could end there, shortest first (as
-        # asyncio sorts them, so the shortest wins a tie there too).
-        memset(last_bytes, 0, sizeof(last_bytes))
-        min_len = PY_SSIZE_T_MAX
-        for sep in needles:
-            seplen = len(sep)
-            min_len = min(min_len, seplen)
-            last_bytes[<unsigned char>PyBytes_AS_STRING(sep)[seplen - 1]] = 1
-        size = ring_size(&self.ring)
-        base = <const unsigned char *>self.ring.data + self.ring.start
-        start = max(start, 0)
-        for end in range(start + min_len, size + 1):
-            if not last_bytes[base[end - 1]]:
-                continue
-            for sep in needles:
-                at = end - len(sep)
-                if at >= start and memcmp(base + at, PyBytes_AS_STRING(sep), len(sep)) == 0:
-                    return (at, end)
-        return None
+        lengths = [len(s) for s in separators]
+        match = None
+        for i in range(len(needles)):
+            sep = needles[i]
+            at = ring_find(&self.ring, PyBytes_AS_STRING(sep), len(sep), start)
+            # Python ints: a len() near PY_SSIZE_T_MAX must not wrap.
+            if at >= 0 and (match is None or at + lengths[i] < match[1]):
+                match = (at, at + lengths[i])
+        return match
 
     # -- feeding, waking, flow control --------------------------------------
 
@@ -420,7 +418,7 @@ cdef class ReaderCore:
     # Each returns a ReadOperation: an awaitable that, when first awaited,
     # runs asyncio's loop for the read on the buffer, waiting on the waiter
     # future itself, and hands over to asyncio's algorithm (the _*_slow
-    # coroutines below) where that would raise.  It is lighter than a
+    # coroutines of read_algorithms.pxi) where that would raise.  It is lighter than a
     # coroutine object, which is most of a buffered read's cost.
 
     @cython.binding(True)
@@ -444,19 +442,6 @@ cdef class ReaderCore:
 
     def __anext__(self):
         return new_read(self, OP_ANEXT, None)
-
-    # -- asyncio's algorithms, for when the answer is not immediate -----------
-    #
-    # Line by line the running asyncio's StreamReader methods (streams.py
-    # there), on this buffer; methods asyncio calls through self are called
-    # through self here too, unless nothing overrides them.
-
-    @cython.final
-    cdef int resume_dispatched(self) except -1:
-        if self.dispatch_is_direct():
-            return self.resume_if_drained()
-        self._maybe_resume_transport()
-        return 0
 
     @cython.binding(True)
     def _wait_for_data(self, func_name):
@@ -488,171 +473,3 @@ cdef class ReaderCore:
 
         self._waiter = new_future(self._loop)
         return self._waiter
-
-    async def _readline_slow(self):
-        # Something replaces readuntil(): asyncio's readline() calls it
-        # through self.
-        sep = NEWLINE
-        try:
-            line = await self.readuntil(sep)
-        except IncompleteReadError as e:
-            return e.partial
-        except LimitOverrunError as e:
-            raise self.line_overrun(e)
-        return line
-
-    @cython.final
-    cdef object line_overrun(self, e):
-        # readline()'s answer to a line over the limit: drop it (with its
-        # newline, if that arrived), and raise ValueError.
-        view = ReadBufferView(self)
-        if view.startswith(NEWLINE, e.consumed):
-            del view[:e.consumed + len(NEWLINE)]
-        else:
-            view.clear()
-        self.resume_dispatched()
-        return ValueError(e.args[0])
-
-    async def _readuntil_slow(self, separator, int op=OP_READUNTIL,
-                              Py_ssize_t offset=-1, failure=None):
-        # With op OP_READLINE or OP_ANEXT (separator b"\\n", and nothing
-        # replaces readuntil() or readline()), this is also what readline()
-        # and __anext__() do with readuntil()'s outcome: one coroutine where
-        # asyncio has three.
-        #
-        # offset >= 0: the ReadOperation ran the loop up to here itself (see
-        # ReadOperation.turn() and resume()) and this goes on from there,
-        # the wait having raised `failure` if not None.
-        cdef Py_ssize_t buflen
-        try:
-            if PyBytes_CheckExact(separator) and PyBytes_GET_SIZE(separator):
-                # What _compat.separators() returns for it, on every version.
-                separators = [separator]
-                min_seplen = max_seplen = PyBytes_GET_SIZE(separator)
-            else:
-                separators, min_seplen, max_seplen = _compat.separators(separator)
-            if offset < 0:
-                if self._exception is not None:
-                    raise self._exception
-                # No separator begins before `offset`.
-                offset = 0
-            elif failure is not None:
-                raise failure
-
-            while True:
-                buflen = ring_size(&self.ring)
-                if buflen - offset >= min_seplen:
-                    match = self.search(separators, offset)
-                    if match is not None:
-                        break
-                    # The longest separator may have arrived all but its last byte.
-                    offset = max(0, buflen + 1 - max_seplen)
-                    if offset > self._limit_value:
-                        raise LimitOverrunError(
-                            'Separator is not found, and chunk exceed the limit', offset)
-
-                # Checked after the search: the last chunk before EOF may have
-                # completed a separator.
-                if self._eof:
-                    raise IncompleteReadError(self.take(ring_size(&self.ring)), None)
-
-                await self._wait_for_data('readuntil')
-
-            match_start, match_end = match
-            if match_start > self._limit_value:
-                raise LimitOverrunError(
-                    'Separator is found, but chunk is longer than limit', match_start)
-            line = self.take(match_end)
-            self.resume_dispatched()
-        except IncompleteReadError as e:
-            if op == OP_READUNTIL:
-                raise
-            line = e.partial
-        except LimitOverrunError as e:
-            if op == OP_READUNTIL:
-                raise
-            raise self.line_overrun(e)
-        if op == OP_ANEXT and line == b'':
-            raise StopAsyncIteration
-        return line
-
-    async def _read_slow(self, n, bint resumed=False, failure=None):
-        # resumed: the ReadOperation waited for data itself (see its
-        # resume()) and this goes on from there, raising `failure`, if not
-        # None, where asyncio's read() awaited.  The same in
-        # _readexactly_slow() and (given an offset) _readuntil_slow().
-        if resumed:
-            if failure is not None:
-                raise failure
-        else:
-            if self._exception is not None:
-                raise self._exception
-
-            if n == 0:
-                return b''
-
-            if n < 0:
-                # Read limit-sized blocks until EOF: waiting for everything at
-                # once would deadlock once the transport pauses at 2 * limit.
-                blocks = []
-                while True:
-                    block = await self.read(self._limit_value)
-                    if not block:
-                        break
-                    blocks.append(block)
-                return b''.join(blocks)
-
-            if ring_size(&self.ring) == 0 and not self._eof:
-                await self._wait_for_data('read')
-
-        # Fewer than n bytes buffered is fine: read() returns what there is.
-        data = self.take(slice(None, n).indices(ring_size(&self.ring))[1])
-        self.resume_dispatched()
-        return data
-
-    async def _readexactly_slow(self, n, bint resumed=False, failure=None):
-        if resumed:
-            if failure is not None:
-                raise failure
-        else:
-            if n < 0:
-                raise ValueError('readexactly size can not be less than zero')
-
-            if self._exception is not None:
-                raise self._exception
-
-            if n == 0:
-                return b''
-
-        while ring_size(&self.ring) < n:
-            if self._eof:
-                raise IncompleteReadError(self.take(ring_size(&self.ring)), n)
-            await self._wait_for_data('readexactly')
-
-        if ring_size(&self.ring) == n:
-            data = self.take(ring_size(&self.ring))
-        else:
-            data = self.take(slice(None, n).indices(ring_size(&self.ring))[1])
-        self.resume_dispatched()
-        return data
-
-    async def _anext_slow(self):
-        # Something replaces readline() (or readuntil()).
-        val = await self.readline()
-        if val == b'':
-            raise StopAsyncIteration
-        return val
-
-    @cython.final
-    cdef object algorithm(self, int op, object arg, bint direct):
-        if op == OP_READUNTIL:
-            return self._readuntil_slow(arg)
-        if op == OP_READEXACTLY:
-            return self._readexactly_slow(arg)
-        if op == OP_READ:
-            return self._read_slow(arg)
-        if direct:
-            return self._readuntil_slow(NEWLINE, op)
-        if op == OP_READLINE:
-            return self._readline_slow()
-        return self._anext_slow()

@@ -1,10 +1,12 @@
 # How fastio.StreamReaderProtocol receives: data_received(), get_buffer()
 # and buffer_updated(), module functions that streams.py installs as the
-# protocol's methods, called by the transports.
+# protocol's methods, called by the transports; and ReceiveBuffer, the
+# event loop's buffer they receive into.
 #
-# Invariant: bytes are fed exactly as asyncio's data_received() feeds them,
+# Invariants: bytes are fed exactly as asyncio's data_received() feeds them,
 # through the reader's and the protocol's overridable methods whenever
-# something replaces them.
+# something replaces them; they are read from storage fastio owns, never
+# through a view a transport may have released.
 
 # With data_received(), asyncio's socket transports recv() into a new
 # 256 KiB bytes object per read and shrink it: for a short message that is
@@ -16,9 +18,31 @@
 # as data_received() would feed it, through the same overridable methods.
 
 # As much as asyncio's socket transports ask recv() for.
-RECEIVE_SIZE = 256 * 1024
-# event loop -> a memoryview of its buffer (asyncio's SSL transport slices
-# it and expects views, not copies)
+cdef enum:
+    RECEIVE_SIZE = 256 * 1024
+
+
+@cython.final
+cdef class ReceiveBuffer:
+    """One event loop's receive buffer: storage fastio owns, and the view of
+    it that transports are handed (asyncio's SSL transport slices it and
+    expects views, not copies).  A transport may release its view, or, once
+    released, resize the bytearray behind it: bytes are read from the
+    storage, never through a view, and a view is only handed out live."""
+
+    def __cinit__(self):
+        self.storage = bytearray(RECEIVE_SIZE)
+        self.view = memoryview(self.storage)
+
+    cdef object live_view(self):
+        if fastio_view_released(self.view) or PyByteArray_GET_SIZE(self.storage) != RECEIVE_SIZE:
+            if PyByteArray_GET_SIZE(self.storage) != RECEIVE_SIZE:
+                self.storage = bytearray(RECEIVE_SIZE)
+            self.view = memoryview(self.storage)
+        return self.view
+
+
+# event loop -> its ReceiveBuffer
 _receive_buffers = weakref.WeakKeyDictionary()
 
 cdef object ASYNCIO_STREAM_READER = _streams.StreamReaderProtocol.__dict__["_stream_reader"]
@@ -80,30 +104,35 @@ def get_buffer(self, sizehint):
     """The event loop's receive buffer: the transport fills it, then calls
     buffer_updated()."""
     try:
-        return self._fastio_receive_buffer
+        buffer = self._fastio_receive_buffer
     except AttributeError:
-        pass
-    buffer = _receive_buffers.get(self._loop)
-    if buffer is None:
-        buffer = _receive_buffers[self._loop] = memoryview(bytearray(RECEIVE_SIZE))
-    self._fastio_receive_buffer = buffer
-    return buffer
+        buffer = _receive_buffers.get(self._loop)
+        if buffer is None:
+            buffer = _receive_buffers[self._loop] = ReceiveBuffer()
+        self._fastio_receive_buffer = buffer
+    return (<ReceiveBuffer?>buffer).live_view()
 
 
 @cython.binding(True)
 def buffer_updated(self, Py_ssize_t nbytes):
     """Feed the first nbytes of the receive buffer, as data_received() would."""
-    cdef memoryview buffer = self._fastio_receive_buffer
-    cdef const char *data = <const char *>PyMemoryView_GET_BUFFER(buffer).buf
-    cdef Py_ssize_t size = PyMemoryView_GET_BUFFER(buffer).len
-    if not 0 <= nbytes <= size:
-        raise ValueError(f"buffer_updated() given {nbytes} bytes of a {size}-byte buffer")
-    # A data_received() set on the instance (mock.patch.object) counts too.
-    method = self.data_received
-    if (plain_protocol_type(self) and PyMethod_Check(method)
-            and PyMethod_GET_FUNCTION(method) == <PyObject *>_data_received):
-        reader = stream_reader(self)
-        if reader is not None:
-            feed_reader(reader, None, data, nbytes)
-    else:
-        method(PyBytes_FromStringAndSize(data, nbytes))
+    cdef ReceiveBuffer buffer = self._fastio_receive_buffer
+    cdef Py_buffer view
+    # Exported while the bytes are fed, so Python code run meanwhile (a
+    # feed_data() or data_received() of the program's) cannot resize it.
+    PyObject_GetBuffer(buffer.storage, &view, PyBUF_SIMPLE)
+    try:
+        if not 0 <= nbytes <= view.len:
+            raise ValueError(
+                f"buffer_updated() given {nbytes} bytes of a {view.len}-byte buffer")
+        # A data_received() set on the instance (mock.patch.object) counts too.
+        method = self.data_received
+        if (plain_protocol_type(self) and PyMethod_Check(method)
+                and PyMethod_GET_FUNCTION(method) == <PyObject *>_data_received):
+            reader = stream_reader(self)
+            if reader is not None:
+                feed_reader(reader, None, <const char *>view.buf, nbytes)
+        else:
+            method(PyBytes_FromStringAndSize(<const char *>view.buf, nbytes))
+    finally:
+        PyBuffer_Release(&view)

@@ -8,8 +8,9 @@
 # shrink the block as it empties.
 #
 # Called by the reader (feeding, taking, searching), the _buffer view and
-# the writer.  Declared in _buffer.pxd and compiled into the same C file as
-# those callers, so the C compiler can inline them into the hot paths.
+# the writer.  Declared in _buffer.pxd (ring_size() and ring_clamp() are
+# defined there, inline) and compiled into the same C file as those
+# callers, so the C compiler can inline them into the hot paths.
 
 cdef extern from "string.h" nogil:
     # A GNU/BSD extension (pyconfig.h defines _GNU_SOURCE): linear-time
@@ -19,8 +20,11 @@ cdef extern from "string.h" nogil:
 
 
 cdef enum:
-    # Smallest allocation: a few small packets share one block.
-    MIN_CAPACITY = 2048
+    # Smallest allocation.  Storage grows from what it holds, as a
+    # bytearray does: a server's thousands of connections each holding a
+    # few bytes of a partial message cost no more than asyncio's (a 2 KiB
+    # minimum cost 1.9 KB more per connection).
+    MIN_CAPACITY = 16
     # Over this much storage, a buffer that is mostly consumed moves its
     # bytes to a smaller block, so one burst is not held for the stream's life.
     SHRINK_ABOVE = 65536
@@ -39,10 +43,6 @@ cdef char *spare_data = NULL
 cdef Py_ssize_t spare_capacity = 0
 
 
-cdef inline Py_ssize_t ring_size(const Ring *ring) noexcept:
-    return ring.end - ring.start
-
-
 cdef char *ring_reserve(Ring *ring, Py_ssize_t n) except NULL:
     cdef Py_ssize_t size = ring.end - ring.start
     cdef Py_ssize_t need, cap
@@ -55,9 +55,12 @@ cdef char *ring_reserve(Ring *ring, Py_ssize_t n) except NULL:
     if ring.data == NULL and need <= spare_capacity and need * 4 >= spare_capacity:
         take_spare(ring)
         return ring.data
-    if need <= ring.capacity // 2:
-        # At least half the block is consumed bytes: sliding the live half
-        # down pays for itself before the next move.
+    if need <= ring.capacity // 2 or (need <= ring.capacity and size <= ring.start):
+        # Slide the live bytes down rather than grow, when that pays for
+        # itself: it leaves half the block free, or it moves no more bytes
+        # than were consumed since the last move (with blocks sized to what
+        # they hold, the second keeps a stream that reads as it is fed in
+        # one block).
         memmove(ring.data, ring.data + ring.start, size)
     else:
         cap = ring.capacity * 2 if ring.capacity <= PY_SSIZE_T_MAX // 2 else need
@@ -122,6 +125,7 @@ cdef int ring_append_object(Ring *ring, object data) except -1:
 
 cdef bytes ring_take(Ring *ring, Py_ssize_t n):
     cdef bytes out
+    n = ring_clamp(ring, n)
     if n == 0:
         return b""
     out = PyBytes_FromStringAndSize(ring.data + ring.start, n)
@@ -130,9 +134,8 @@ cdef bytes ring_take(Ring *ring, Py_ssize_t n):
 
 
 cdef void ring_drop(Ring *ring, Py_ssize_t n) noexcept:
-    cdef Py_ssize_t size, cap
-    cdef char *data
-    ring.start += n
+    cdef Py_ssize_t size
+    ring.start += ring_clamp(ring, n)
     size = ring.end - ring.start
     if size == 0:
         # Drained: hand the block back, as an emptied bytearray does, so the

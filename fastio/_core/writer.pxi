@@ -89,7 +89,7 @@ cdef class WriterCore:
     so small writes gather here and leave together when the reader runs dry
     (with the write that answers its last buffered bytes), when 64 KiB are
     held, when the program drains and handing them over could make a
-    difference (see drain_waits()), or at the end of the event-loop
+    difference (see keeps_batch()), or at the end of the event-loop
     iteration.  Request/response
     traffic thus writes exactly as asyncio does, and pipelined traffic in
     few large writes.  close() and write_eof() hand over what is held first,
@@ -197,9 +197,9 @@ cdef class WriterCore:
           w.write(data)
           await w.drain()
         """
-        # When awaited: asyncio's own drain() runs only if it would wait
-        # (drain_waits(), which also decides whether what is held leaves
-        # now); most calls need no coroutine at all.
+        # When awaited: asyncio's drain() statement by statement
+        # (drain_begin()), with a coroutine only from where it would wait;
+        # most calls need none at all.
         return new_read(None, OP_DRAIN, self)
 
     @cython.final

@@ -12,7 +12,7 @@ def outcome(coro_fn, *args, timeout=30.0):
     try:
         result = loop.run_until_complete(asyncio.wait_for(coro_fn(*args), timeout))
         return ("ok", result)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - compared
         return ("raised", type(exc), str(exc))
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())

@@ -18,7 +18,8 @@ import pytest
 import fastio
 from compare import on_both
 
-aiomcache = pytest.importorskip("aiomcache", reason="aiomcache (requirements/dev.in) is not installed")
+aiomcache = pytest.importorskip(
+    "aiomcache", reason="aiomcache (requirements/dev.in) is not installed")
 
 pytestmark = [pytest.mark.integration, pytest.mark.network]
 
@@ -158,7 +159,8 @@ def test_values_near_the_item_size_limit(memcached_server):
 
     plain, fast = on_both(program)
     assert plain == fast
-    assert seen_types == [(ASYNCIO_READER, ASYNCIO_WRITER), (fastio.StreamReader, fastio.StreamWriter)]
+    assert seen_types == [(ASYNCIO_READER, ASYNCIO_WRITER),
+                          (fastio.StreamReader, fastio.StreamWriter)]
     assert plain[0] == "ok"
     stored, read_back, at_limit, over, left, after, small = plain[1]
     assert stored == ("ok", True) and read_back is True

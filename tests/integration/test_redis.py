@@ -20,10 +20,10 @@ import pytest
 import fastio
 from compare import on_both
 
-redis = pytest.importorskip("redis", reason="redis (requirements/dev.in) is not installed")
-import redis.asyncio  # noqa: E402
-from redis.backoff import NoBackoff  # noqa: E402
-from redis.asyncio.retry import Retry  # noqa: E402
+pytest.importorskip("redis", reason="redis (requirements/dev.in) is not installed")
+import redis.asyncio
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 try:
     from redis._parsers import _AsyncRESP2Parser, _AsyncRESP3Parser

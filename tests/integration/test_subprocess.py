@@ -380,7 +380,8 @@ def test_readuntil_over_a_pipe():
         asyncio.IncompleteReadError, asyncio.IncompleteReadError, ValueError]
 
 
-@pytest.mark.parametrize("separator", [SEPARATOR, (SEPARATOR, b"\n"), (b"\n", SEPARATOR), (), (b"",)],
+@pytest.mark.parametrize("separator",
+                         [SEPARATOR, (SEPARATOR, b"\n"), (b"\n", SEPARATOR), (), (b"",)],
                          ids=["one", "long-first", "short-first", "none", "empty"])
 def test_readuntil_with_several_separators(separator):
     """readuntil() of a tuple: from Python 3.13 the shortest chunk that ends
