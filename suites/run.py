@@ -174,7 +174,8 @@ def compare(name, version, results):
         print("the asyncio run made objects of fastio's classes: it was not plain asyncio")
         problems += 1
     a, f = base["outcomes"], fast["outcomes"]
-    failing = sorted(t for t in a if a[t] == f.get(t) and a[t] not in ("passed", "skipped", "xfailed"))
+    fine = ("passed", "skipped", "xfailed")
+    failing = sorted(t for t in a if a[t] == f.get(t) and a[t] not in fine)
     print(f"failing identically on both ({len(failing)}):")
     for t in failing:
         print(f"  {t}: {a[t]}: {base['messages'].get(t, '')}")

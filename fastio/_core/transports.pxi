@@ -1,8 +1,9 @@
 # The transports fastio knows, and the shortcuts it takes only with them.
 #
 # Known: asyncio's socket and TLS transports (and classes the tests vouch
-# for, _trust_transport_class()), of exactly their classes as defined (the type's version tag is the one recorded at
-# import: any change to the class or a base gives it another), on an
+# for, _trust_transport_class()), of exactly their classes as defined (the
+# type's version tag is the one recorded when fastio learnt the class: any
+# change to the class or a base gives it another), on an
 # instance that replaces none of the methods fastio skips or calls on its
 # own (mock.patch.object sets them in the instance's dict); and uvloop's
 # TCP, Unix and TLS transports, exact types that Python code cannot modify
