@@ -15,11 +15,31 @@ PYTAG_CODE := import sys; print(f'{sys.implementation.name}{sys.version_info[0]}
 PYTAG := $(shell $(PYTHON) -c "$(PYTAG_CODE)")
 LOCK := requirements/$(PYTAG).txt
 PYTEST_ARGS ?=
+comma := ,
 # apt-get needs root; elsewhere sudo, if it asks no password.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 SERVER_PACKAGES := redis-server memcached
 
-.PHONY: all build debug servers test test-all suites bench wheel clean lock upgrade-deps lint typecheck
+FIND_PYTHON := tools/find_python.sh
+# Where `make wheels` leaves the manylinux wheels, one per interpreter.
+WHEELHOUSE := dist/wheelhouse
+# What `make test-installed` installs and tests: the wheel `make wheel` made.
+INSTALL ?= $(wildcard dist/fastio-*.whl)
+
+# $(call each_python,COMMANDS): COMMANDS for every interpreter of VERSIONS
+# found, with $$v its version and $$py its path; fails if none is found.
+define each_python
+	@set -e; found=0; for v in $(VERSIONS); do \
+	  py=$$(PYENV_ROOT=$(PYENV_ROOT) $(FIND_PYTHON) $$v); \
+	  if [ -z "$$py" ]; then echo "== Python $$v: not found, skipped"; continue; fi; \
+	  found=$$((found + 1)); \
+	  echo "== Python $$v: $$py"; \
+	  $(1); \
+	done; \
+	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
+endef
+
+.PHONY: all build debug servers test test-all suites test-fallback test-installed test-sdist test-wheel bench lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
 
 all: build
 
@@ -38,6 +58,76 @@ build: $(VENV)/.deps
 # Bounds checks, line tracing and annotated HTML (fastio/_buffer.html).
 debug: $(VENV)/.deps
 	FASTIO_DEBUG=1 $(PY) setup.py -q build_ext --inplace --force
+
+# The whole suite against the extension built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (gcc's), in a copy of the tree under build/ so the
+# in-place build stays the normal one.  Python's allocator is bypassed so ASan
+# sees every object; any report ends the run with a failure.  Leak detection
+# is off: CPython does not free its interned strings, static types and
+# module state at exit, so LeakSanitizer would report the interpreter itself.
+SANITIZE_DIR := build/sanitize
+SANITIZE_RUN := env LD_PRELOAD="$$(gcc -print-file-name=libasan.so)" PYTHONMALLOC=malloc \
+  ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:exitcode=99 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99
+
+# $(call instrumented_copy,DIR,CC,SANITIZERS): setup.py, fastio/ and tests/
+# copied to DIR and the extension built there with -fsanitize=SANITIZERS.
+define instrumented_copy
+	rm -rf $(1) && mkdir -p $(1)
+	cp -r setup.py pyproject.toml README.md LICENSE fastio tests $(1)/
+	rm -f $(1)/fastio/*.so $(1)/fastio/*.c
+	cd $(1) && CC=$(2) FASTIO_SANITIZE=$(3) $(abspath $(PY)) setup.py -q build_ext --inplace
+endef
+
+sanitize: $(VENV)/.deps servers
+	$(call instrumented_copy,$(SANITIZE_DIR),gcc,address$(comma)undefined)
+	cd $(SANITIZE_DIR) && $(SANITIZE_RUN) $(abspath $(PY)) -c "import fastio._buffer as b, os; assert b.__file__.startswith(os.getcwd()), b.__file__"
+	cd $(SANITIZE_DIR) && $(SANITIZE_RUN) $(abspath $(PY)) -m pytest tests -q --capture=sys $(PYTEST_ARGS)
+
+# Coverage-guided fuzzing (fuzz/*.py, atheris) of the extension built by clang
+# for libFuzzer's coverage, ASan and UBSan.  atheris's wheels carry no ASan
+# runtime with libFuzzer in it, so one is linked here from clang's (less its
+# .preinit_array object, which a shared library may not have); preloaded, it
+# puts both before anything allocates, and atheris uses its libFuzzer.
+# `make fuzz FUZZ_SECONDS=n` runs each harness n seconds from the committed
+# seeds (fuzz/corpus/NAME) and what earlier runs found (build/fuzz/corpus/);
+# findings are written as build/fuzz/NAME-crash-*.
+FUZZ_DIR := build/fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_HARNESSES := reader receive writer
+FUZZ_RT = $(shell clang -print-resource-dir)/lib/linux
+FUZZ_RUN = env LD_PRELOAD=$(abspath $(FUZZ_DIR))/asan_with_fuzzer.so PYTHONMALLOC=malloc \
+  PYTHONPATH=$(abspath $(FUZZ_DIR)) ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
+
+$(FUZZ_DIR)/asan_with_fuzzer.so:
+	mkdir -p $(FUZZ_DIR)
+	cp $(FUZZ_RT)/libclang_rt.asan-x86_64.a $(FUZZ_DIR)/asan.a
+	ar d $(FUZZ_DIR)/asan.a asan_preinit.cpp.o
+	clang -shared -o $@ -Wl,--whole-archive $(FUZZ_DIR)/asan.a \
+	  $(FUZZ_RT)/libclang_rt.fuzzer_no_main-x86_64.a -Wl,--no-whole-archive \
+	  -lstdc++ -lpthread -ldl -lrt -lm
+
+fuzz: $(VENV)/.deps $(FUZZ_DIR)/asan_with_fuzzer.so
+	$(call instrumented_copy,$(FUZZ_DIR)/tree,clang,fuzzer-no-link$(comma)address$(comma)undefined)
+	rm -rf $(FUZZ_DIR)/fastio && cp -r $(FUZZ_DIR)/tree/fastio $(FUZZ_DIR)/
+	@set -e; for h in $(FUZZ_HARNESSES); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$h fuzz/corpus/$$h; \
+	  echo "== fuzz_$$h: $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_RUN) $(PY) fuzz/fuzz_$$h.py -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$h- \
+	    $(FUZZ_DIR)/corpus/$$h fuzz/corpus/$$h 2>&1 | tee $(FUZZ_DIR)/$$h.log | \
+	    grep -E "^INFO: Loaded 1 modules|DONE|^stat::(number|average)|ERROR|Uncaught|Error:|runtime error" || true; \
+	  grep -q "^Done [0-9]* runs" $(FUZZ_DIR)/$$h.log || { echo "fuzz_$$h failed: $(FUZZ_DIR)/$$h.log"; exit 1; }; \
+	done
+
+# CI: a minute per harness from the committed seeds.
+fuzz-smoke:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
+
+# The hostile-peer and leak tests at full size (tests/peers.py says which),
+# their figures printed for asyncio and fastio side by side.
+stress: build
+	FASTIO_STRESS=1 $(PY) -m pytest tests/test_hostile_peers.py tests/test_leaks.py -q $(PYTEST_ARGS)
 
 # The real servers tests/integration and the library benchmarks talk to.
 # Where they cannot be installed, those tests skip and say why.
@@ -58,17 +148,37 @@ SUITES ?=
 suites: build
 	$(PY) suites/run.py $(SUITES)
 
+
+# Every CPython 3.9-3.13 found, then PyPy (pypy3, where there is one):
+# there `pip install .` builds no extension and the suite runs on the fallback.
 test-all:
-	@set -e; found=0; for v in $(VERSIONS); do \
-	  py=; for c in $$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python$$v 2>/dev/null | sort -V -r) $$(command -v python$$v || true); do \
-	    if "$$c" -c "import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$$v'.split('.'))))" 2>/dev/null; then py=$$c; break; fi; \
-	  done; \
-	  if [ -z "$$py" ]; then echo "== Python $$v: not found, skipped"; continue; fi; \
-	  found=$$((found + 1)); \
-	  echo "== Python $$v: $$py"; \
-	  $(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$v; \
-	done; \
-	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
+	$(call each_python,$(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$v)
+	@if command -v pypy3 >/dev/null; then \
+	  echo "== PyPy: $$(command -v pypy3)"; \
+	  $(MAKE) --no-print-directory test-installed PYTHON=pypy3 VENV=.venv-pypy3 INSTALL=.; \
+	else echo "== PyPy: pypy3 not found, skipped"; fi
+
+# The suite on asyncio's own streams, as fastio runs where its extension is
+# not used; the tests of the compiled workings skip (marker `compiled`).
+test-fallback: build servers
+	FASTIO_NO_EXTENSIONS=1 $(PY) -m pytest tests $(PYTEST_ARGS)
+
+# The suite against fastio installed into $(VENV) from $(INSTALL), run from
+# inside the virtualenv so that the checkout's fastio/ is not on sys.path;
+# --installed fails the run unless fastio is imported from site-packages.
+test-installed: $(VENV)/.deps servers
+	@test -n "$(INSTALL)" || { echo "nothing to install: make wheel, or give INSTALL="; exit 1; }
+	$(PIP) install --no-deps --force-reinstall $(INSTALL)
+	cd $(VENV) && $(CURDIR)/$(PY) -m pytest -c $(CURDIR)/pyproject.toml $(CURDIR)/tests --installed $(PYTEST_ARGS)
+
+# The sdist installed with pip (so compiled there) on every interpreter
+# found, and the suite run against each installation.
+test-sdist: wheel
+	$(call each_python,$(MAKE) --no-print-directory test-installed PYTHON=$$py VENV=.venv-sdist-$$v INSTALL="$$(ls dist/fastio-*.tar.gz)")
+
+# CI's run against a wheel: a file left out of it fails the suite.
+test-wheel: wheel
+	$(MAKE) --no-print-directory test-installed VENV=.venv-wheel INSTALL="$$(ls dist/fastio-*.whl)"
 
 # Lint rules only (pyproject.toml [tool.ruff]); nothing is reformatted.
 # cython-lint checks the compiled core, running the virtualenv's pycodestyle.
@@ -103,13 +213,29 @@ lint: $(VENV)/.deps
 	  $$tmp/out | sort -u -t: -k1,1 -k2,2n; \
 	rm -rf $$tmp; exit $$rc
 
+# The sdist, then a wheel built from it (as a package index builds one),
+# checked: the sdist holds every tracked source and test file and nothing
+# generated; the wheel installs and runs where there is no compiler.
 wheel: $(VENV)/.deps
-	rm -rf dist .venv-wheelcheck
-	$(PIP) wheel --no-deps -w dist .
-	$(PYTHON) -m venv .venv-wheelcheck
-	.venv-wheelcheck/bin/python -m pip --disable-pip-version-check -q install --no-index dist/fastio-*.whl
-	cd / && $(CURDIR)/.venv-wheelcheck/bin/python -c "import fastio, fastio._buffer; print('wheel ok:', fastio.__file__)"
-	! .venv-wheelcheck/bin/python -c "import Cython" 2>/dev/null
+	rm -rf dist
+	$(PY) -m build -o dist .
+	tools/check_sdist.sh dist/fastio-*.tar.gz
+	tools/check_wheel.sh $(PYTHON) dist/fastio-*.whl
+
+# One wheel per interpreter found, each built from the sdist, stripped and
+# repaired to a manylinux tag by auditwheel, then checked where there is no
+# compiler; each one's tag and size is printed.
+wheels: wheel
+	rm -rf dist/raw $(WHEELHOUSE)
+	$(call each_python,\
+	  rm -rf dist/raw; \
+	  $$py -m pip --disable-pip-version-check -q wheel --no-deps --no-cache-dir -w dist/raw dist/fastio-*.tar.gz; \
+	  PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --strip -w $(WHEELHOUSE) dist/raw/*.whl; \
+	  tools/check_wheel.sh $$py $(WHEELHOUSE)/fastio-*-cp$$(echo $$v | tr -d .)-*.whl)
+	@rm -rf dist/raw
+	@for whl in $(WHEELHOUSE)/*.whl; do \
+	  echo "$$(basename $$whl): $$(stat -c %s $$whl) bytes, .so $$(unzip -l $$whl '*.so' | awk 'NR==4 {print $$1}') bytes"; \
+	done
 
 # `make lock` after editing requirements/*.in: each interpreter's lock keeps
 # its pins and gains (or loses) only what the edit asks.  `make upgrade-deps`:
@@ -122,8 +248,7 @@ upgrade-deps: LOCK_FLAGS := --upgrade
 lock upgrade-deps:
 	test -x .venv-uv/bin/uv || { $(PYTHON) -m venv .venv-uv && .venv-uv/bin/python -m pip -q install --require-hashes -r requirements/uv.txt; }
 	@set -e; for v in $(VERSIONS); do \
-	  py=$$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python$$v 2>/dev/null | sort -V -r | head -1); \
-	  echo $${py:-$$(command -v python$$v || true)}; \
+	  PYENV_ROOT=$(PYENV_ROOT) $(FIND_PYTHON) $$v; \
 	done | { cat; command -v pypy3 || true; } | while read -r py; do \
 	  [ -n "$$py" ] || continue; \
 	  tag=$$($$py -c "$(PYTAG_CODE)"); \
@@ -137,4 +262,4 @@ lock upgrade-deps:
 	done
 
 clean:
-	rm -rf build dist .venv-wheelcheck fastio/*.c fastio/*.so fastio/*.html
+	rm -rf build dist .venv-wheel .venv-sdist-* fastio/*.c fastio/*.so fastio/*.html

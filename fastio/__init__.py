@@ -4,26 +4,63 @@ The names mirror ``asyncio.streams``; ``install()`` puts them in place of
 asyncio's so code that looks them up at call time (``asyncio.open_connection``,
 asyncio's subprocess support...) runs on fastio, and ``uninstall()`` puts
 asyncio's back.
+
+``COMPILED`` says which implementation is in use.  It is False, and fastio's
+names are asyncio's own classes and functions (so ``install()`` and
+``uninstall()`` change nothing), when ``FASTIO_NO_EXTENSIONS`` is set, on
+interpreters other than CPython, or when the compiled extension cannot be
+imported; ``NOT_COMPILED_BECAUSE`` then says which of these it was.
 """
 import asyncio
 import asyncio.streams
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
 
-from . import streams
-from .streams import (
-    StreamReader,
-    StreamReaderProtocol,
-    StreamWriter,
-    open_connection,
-    start_server,
-)
+from . import _extension
 
-# streams.py asks socket for AF_UNIX, as asyncio does; type checkers know
-# the platform instead (tests/test_api.py: the two agree).
-if sys.platform != "win32":
-    from .streams import open_unix_connection, start_unix_server
+
+def _select_streams() -> "tuple[ModuleType, Optional[str]]":
+    """The streams fastio's names come from, and why they are not the
+    compiled ones (None when they are)."""
+    because = _extension.unwanted_because()
+    if because is not None:
+        return asyncio.streams, because
+    try:
+        from . import streams
+    except ImportError as exc:
+        # The wheel or build lacks a usable fastio._buffer: asyncio's own
+        # streams still do the job, only slower.
+        return asyncio.streams, f"the extension cannot be imported ({exc})"
+    return streams, None
+
+
+_streams, NOT_COMPILED_BECAUSE = _select_streams()
+COMPILED: bool = NOT_COMPILED_BECAUSE is None
+
+if TYPE_CHECKING:
+    # Type checkers see the compiled classes; without them the names are the
+    # asyncio classes these subclass.
+    from .streams import (
+        StreamReader,
+        StreamReaderProtocol,
+        StreamWriter,
+        open_connection,
+        start_server,
+    )
+    if sys.platform != "win32":
+        from .streams import open_unix_connection, start_unix_server
+else:
+    StreamReader = _streams.StreamReader
+    StreamWriter = _streams.StreamWriter
+    StreamReaderProtocol = _streams.StreamReaderProtocol
+    open_connection = _streams.open_connection
+    start_server = _streams.start_server
+    # streams.py asks socket for AF_UNIX, as asyncio does; type checkers know
+    # the platform instead (tests/test_api.py: the two agree).
+    if sys.platform != "win32":
+        open_unix_connection = _streams.open_unix_connection
+        start_unix_server = _streams.start_unix_server
 
 __all__ = [
     "StreamReader", "StreamWriter", "StreamReaderProtocol", "open_connection", "start_server",
@@ -42,16 +79,18 @@ def install() -> None:
     if _replaced:
         return
     for module in (asyncio, asyncio.streams):
-        for name in streams.__all__:
+        for name in _streams.__all__:
             _replaced[module, name] = getattr(module, name)
-            setattr(module, name, getattr(streams, name))
-    for name in ("StreamReader", "StreamWriter", "StreamReaderProtocol"):
-        streams._replacing[getattr(streams, name)] = _replaced[asyncio.streams, name]
+            setattr(module, name, getattr(_streams, name))
+    if COMPILED:
+        for name in ("StreamReader", "StreamWriter", "StreamReaderProtocol"):
+            _streams._replacing[getattr(_streams, name)] = _replaced[asyncio.streams, name]
 
 
 def uninstall() -> None:
     """Put asyncio's own streams back, exactly as they were."""
-    streams._replacing.clear()
+    if COMPILED:
+        _streams._replacing.clear()
     while _replaced:
         (module, name), original = _replaced.popitem()
         setattr(module, name, original)

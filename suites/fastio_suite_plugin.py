@@ -65,6 +65,9 @@ def _count_constructions():
 if IMPL == "fastio":
     import fastio
 
+    if not fastio.COMPILED:
+        # Its names would be asyncio's own: the two runs would be one.
+        raise RuntimeError(f"fastio's extension is not in use: {fastio.NOT_COMPILED_BECAUSE}")
     fastio.install()
     _count_constructions()
 

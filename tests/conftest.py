@@ -10,10 +10,46 @@ import importlib
 import os
 import signal
 import sys
+import sysconfig
 
 import pytest
 
+import fastio
+from fastio import _extension
 from support import current_loop
+
+
+def pytest_report_header(config):
+    how = "compiled" if fastio.COMPILED else f"asyncio's streams ({fastio.NOT_COMPILED_BECAUSE})"
+    return f"fastio {fastio.__version__} from {os.path.dirname(fastio.__file__)}: {how}"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--installed", action="store_true",
+                     help="fail unless fastio is imported from site-packages (an installed "
+                          "wheel or sdist), not from a checkout")
+
+
+def pytest_sessionstart(session):
+    """The ImportError fallback is for users: a run where the extension
+    should load but does not (not built, left out of a wheel) fails rather
+    than passing on asyncio's streams."""
+    if session.config.getoption("installed"):
+        package_dir = os.path.dirname(os.path.dirname(os.path.abspath(fastio.__file__)))
+        site_dirs = {sysconfig.get_paths()[key] for key in ("purelib", "platlib")}
+        if package_dir not in site_dirs:
+            pytest.exit(f"--installed, but fastio comes from {package_dir}, not from "
+                        f"{' or '.join(sorted(site_dirs))}", returncode=pytest.ExitCode.USAGE_ERROR)
+    if not fastio.COMPILED and _extension.unwanted_because() is None:
+        pytest.exit(f"fastio's extension should be in use but {fastio.NOT_COMPILED_BECAUSE}: "
+                    f"build it (make build), or set {_extension.ENVIRONMENT_VARIABLE}=1 "
+                    "to test the fallback", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("compiled") and not fastio.COMPILED:
+        pytest.skip("tests fastio's compiled extension, which is not in use: "
+                    f"{fastio.NOT_COMPILED_BECAUSE}")
 
 
 @pytest.fixture(params=["asyncio", "fastio"])
@@ -34,6 +70,21 @@ def mloop():
         yield loop
     finally:
         loop.close()
+
+
+def _new_uvloop():
+    try:
+        import uvloop
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"uvloop cannot be imported here ({exc})")
+    return uvloop.new_event_loop()
+
+
+@pytest.fixture(params=["asyncio-loop", "uvloop"])
+def net_loop(request):
+    """A fresh event loop of each kind, set as the current one."""
+    loop = asyncio.new_event_loop() if request.param == "asyncio-loop" else _new_uvloop()
+    yield from current_loop(loop)
 
 
 def _children():
@@ -68,3 +119,14 @@ def pytest_sessionfinish(session, exitstatus):
     if left:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         sys.stderr.write(f"\nprocesses left running by the tests (killed): {left}\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures the hostile-peer and leak tests measured, asyncio and
+    fastio side by side (`make stress` runs them at full size)."""
+    from peers import FULL, figures_table
+    lines = figures_table()
+    if lines:
+        terminalreporter.section(f"hostile peers and leaks ({'full' if FULL else 'suite'} sizes)")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,8 +1,29 @@
 """Test doubles and helpers shared by the behaviour tests."""
 import asyncio
 import contextlib
+import sys
+
+import pytest
 
 import fastio
+
+# PyPy's bytearray takes a non-contiguous memoryview that CPython's refuses,
+# and so does asyncio's reader there.
+refuses_strided_views = pytest.mark.skipif(
+    sys.implementation.name != "cpython",
+    reason="this interpreter's bytearray (so its asyncio) accepts a non-contiguous memoryview")
+
+
+def interpreter_message(cpython_message, operation):
+    """The message of the exception operation() raises: a call asyncio's
+    reader makes on its bytearray, so asyncio's (and fastio's) message on
+    this interpreter.  On CPython it is checked to be `cpython_message`;
+    PyPy words some differently."""
+    with pytest.raises(Exception) as info:
+        operation()
+    if sys.implementation.name == "cpython":
+        assert str(info.value) == cpython_message
+    return str(info.value)
 
 
 def current_loop(loop):
@@ -16,6 +37,13 @@ def current_loop(loop):
         finally:
             asyncio.set_event_loop(None)
             loop.close()
+
+
+def compiled(impl):
+    """True for the fastio run when its compiled streams are in use; with
+    the fallback (fastio.COMPILED false) fastio's names are asyncio's own,
+    and expectations are asyncio's."""
+    return impl is fastio and fastio.COMPILED
 
 
 @contextlib.contextmanager

@@ -1,12 +1,19 @@
 """fastio's public names: asyncio.streams's, and the install() trio."""
 import asyncio.streams
 
+import pytest
+
 import fastio
-from fastio import streams
 
 
 def test_all_is_asyncio_streams_names_and_install():
-    assert fastio.__all__ == [*streams.__all__, "install", "uninstall", "installed"]
+    assert fastio.__all__ == [*asyncio.streams.__all__, "install", "uninstall", "installed"]
+
+
+@pytest.mark.compiled
+def test_compiled_streams_have_asyncio_streams_names():
+    from fastio import streams
+
     assert streams.__all__ == asyncio.streams.__all__
 
 

@@ -13,6 +13,10 @@ from hypothesis import strategies as st
 import fastio
 from buffer_support import RANDOM, check_storage, pattern, reader_with
 
+# The view is the compiled extension's own type.
+pytestmark = pytest.mark.compiled
+
+
 # ---------------------------------------------------------------------------
 # The bytearray face: find() and startswith()
 

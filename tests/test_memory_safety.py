@@ -13,7 +13,6 @@ import sys
 import pytest
 
 import fastio
-import fastio._buffer
 from test_reader_helpers import run
 from test_writer import FakeWriteTransport, connect
 
@@ -44,6 +43,7 @@ def asyncio_match(data, separators, start):
 # --------------------------------------------------------------------------
 
 
+@pytest.mark.compiled
 @pytest.mark.parametrize("data", [b"", b"abc", b"a\nb\n"], ids=["empty", "abc", "lines"])
 def test_search_without_separators(loop, data):
     reader = fastio.StreamReader(loop=loop)
@@ -60,6 +60,7 @@ SEPARATOR_LISTS = [
 ]
 
 
+@pytest.mark.compiled
 @pytest.mark.parametrize("separators", SEPARATOR_LISTS, ids=repr)
 @pytest.mark.parametrize("data", [b"", b"\n", b"ab\r\nb\n\n\n\nxyz"], ids=repr)
 @pytest.mark.parametrize("start", [0, 1, 3, 100, -2])
@@ -156,6 +157,7 @@ def _protocol(loop):
     return protocol, reader
 
 
+@pytest.mark.compiled
 def test_receive_buffer_released_before_buffer_updated(loop):
     # asyncio's StreamReaderProtocol takes data_received() only; fastio's
     # receives into a buffer, and a transport may release the view it got
@@ -175,6 +177,7 @@ def test_receive_buffer_released_before_buffer_updated(loop):
     assert bytes(other_reader._buffer) == b"abc"
 
 
+@pytest.mark.compiled
 def test_receive_buffer_resized_through_its_owner(loop):
     # A transport that kept the view's bytearray and, once the view was
     # released, shrank it: buffer_updated() cannot read past what is left.
@@ -235,10 +238,14 @@ class ReenteringTransport(FakeWriteTransport):
             self.on_write()
 
 
-# A transport fastio knows, as FakeWriteTransport is: it holds writes for it.
-fastio._buffer._trust_transport_class(ReenteringTransport)
+if fastio.COMPILED:
+    # A transport fastio knows, as FakeWriteTransport is: it holds writes for it.
+    from fastio._buffer import _trust_transport_class
+
+    _trust_transport_class(ReenteringTransport)
 
 
+@pytest.mark.compiled
 @pytest.mark.parametrize("action", ["send", "throw", "close"])
 def test_transport_write_reenters_the_waiting_read(loop, action):
     # The reader holds a request, so the writer holds the answer; a read that
@@ -294,3 +301,14 @@ def test_empty_prefix_and_needle(impl, loop, fed, needle, start):
     if not isinstance(needle, tuple):
         assert reader._buffer.find(needle, start) == bytearray(fed).find(needle, start)
     assert reader._buffer == fed
+
+
+@pytest.mark.parametrize("index", [2, -3, 10**30, -10**30, "1", 1.0, None], ids=repr)
+def test_index_out_of_range_or_of_the_wrong_type(impl, loop, index):
+    reader = impl.StreamReader(loop=loop)
+    reader.feed_data(b"ab")
+    with pytest.raises((IndexError, TypeError)) as expected:
+        bytearray(b"ab")[index]
+    with pytest.raises(expected.type) as info:
+        reader._buffer[index]
+    assert str(info.value) == str(expected.value)

@@ -409,6 +409,7 @@ def test_method_patched_on_the_instance(impl, loop, harness, deliver, owner, nam
     assert run(loop, reader.read(100)) == b"patched\nplain\n"
 
 
+@pytest.mark.compiled
 def test_one_receive_buffer_per_loop(loop, harness):
     # The buffer a transport receives into is the loop's, not the
     # connection's: an idle connection holds none of it.
@@ -427,6 +428,7 @@ def test_one_receive_buffer_per_loop(loop, harness):
         other_loop.close()
 
 
+@pytest.mark.compiled
 @pytest.mark.parametrize("nbytes", [-1, 256 * 1024 + 1])
 def test_buffer_updated_beyond_the_buffer(loop, harness, nbytes):
     protocol, transport, reader = made(fastio, harness)

@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from support import refuses_strided_views
 from test_reader_helpers import run, spin, start
 
 # --------------------------------------------------------------------------
@@ -69,6 +70,7 @@ def test_feed_bytes_like(impl, loop, data, expected):
     [memoryview(b"abcdef")[::2], memoryview(array.array("i", [1, 2, 3, 4]))[::2]],
     ids=["bytes-step-2", "int-array-step-2"],
 )
+@refuses_strided_views
 def test_feed_non_contiguous_memoryview_is_refused(impl, loop, view):
     r = impl.StreamReader(loop=loop)
     task = start(loop, r.read(10))

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from support import interpreter_message
 from test_reader_helpers import run, spin, start
 
 TUPLES = sys.version_info >= (3, 13)  # readuntil() accepts a tuple of separators
@@ -536,7 +537,9 @@ def test_readuntil_tuple_before_313_fails_on_search(impl, loop):
     r.feed_data(b"\n")
     with pytest.raises(TypeError) as info:
         run(loop, task)
-    assert str(info.value) == "argument should be integer or bytes-like object, not 'tuple'"
+    assert str(info.value) == interpreter_message(
+        "argument should be integer or bytes-like object, not 'tuple'",
+        lambda: bytearray().find((b"\r\n", b"\n")))
     assert r._waiter is None
     assert bytes(r._buffer) == b"a\n"
 
@@ -556,7 +559,9 @@ def test_readuntil_tuple_with_empty_member_before_313(impl, loop):
     r.feed_data(b"abc")
     with pytest.raises(TypeError) as info:
         run(loop, r.readuntil((b"",)))
-    assert str(info.value) == "argument should be integer or bytes-like object, not 'tuple'"
+    assert str(info.value) == interpreter_message(
+        "argument should be integer or bytes-like object, not 'tuple'",
+        lambda: bytearray().find((b"",)))
     assert bytes(r._buffer) == b"abc"
 
 

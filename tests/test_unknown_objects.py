@@ -276,6 +276,7 @@ def received(peer):
         return b""
 
 
+@pytest.mark.compiled
 def test_writes_are_held_on_a_transport_fastio_knows(impl, loop, socket_transport):
     # The counterpart of the tests above: on asyncio's own socket transport
     # fastio does hold writes while requests are unread, until the end of

@@ -67,11 +67,15 @@ cdef class ReadBufferView:
         cdef Py_ssize_t i
         if isinstance(index, slice):
             return bytes(self)[index]
-        i = index
+        # bytearray's errors: a huge index is out of range, not an overflow.
+        if not PyIndex_Check(index):
+            raise TypeError(
+                f"bytearray indices must be integers or slices, not {type(index).__name__}")
+        i = PyNumber_AsSsize_t(index, <PyObject *>IndexError)
         if i < 0:
             i += ring_size(ring)
         if not 0 <= i < ring_size(ring):
-            raise IndexError("index out of range")
+            raise IndexError("bytearray index out of range")
         return <unsigned char>ring.data[ring.start + i]
 
     def __delitem__(self, index):

@@ -99,24 +99,36 @@ def data_received(self, data):
 _data_received = data_received
 
 
+# The last loop asked for (weakly) and its buffer: a process usually runs
+# one loop, and the protocol itself keeps nothing (an attribute set on it
+# after __init__ would cost each connection a dict of its own).
+cdef object _last_loop = None
+cdef ReceiveBuffer _last_buffer = None
+
+
+cdef ReceiveBuffer receive_buffer(object loop):
+    global _last_loop, _last_buffer
+    if _last_loop is not None and _last_loop() is loop:
+        return _last_buffer
+    buffer = _receive_buffers.get(loop)
+    if buffer is None:
+        buffer = _receive_buffers[loop] = ReceiveBuffer()
+    _last_loop = weakref.ref(loop)
+    _last_buffer = buffer
+    return buffer
+
+
 @cython.binding(True)
 def get_buffer(self, sizehint):
     """The event loop's receive buffer: the transport fills it, then calls
     buffer_updated()."""
-    try:
-        buffer = self._fastio_receive_buffer
-    except AttributeError:
-        buffer = _receive_buffers.get(self._loop)
-        if buffer is None:
-            buffer = _receive_buffers[self._loop] = ReceiveBuffer()
-        self._fastio_receive_buffer = buffer
-    return (<ReceiveBuffer?>buffer).live_view()
+    return receive_buffer(self._loop).live_view()
 
 
 @cython.binding(True)
 def buffer_updated(self, Py_ssize_t nbytes):
     """Feed the first nbytes of the receive buffer, as data_received() would."""
-    cdef ReceiveBuffer buffer = self._fastio_receive_buffer
+    cdef ReceiveBuffer buffer = receive_buffer(self._loop)
     cdef Py_buffer view
     # Exported while the bytes are fed, so Python code run meanwhile (a
     # feed_data() or data_received() of the program's) cannot resize it.

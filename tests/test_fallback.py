@@ -1,0 +1,76 @@
+"""The fallback: without its extension fastio is asyncio's streams.
+
+Each case imports fastio afresh in a child process (the choice is made once,
+at import), from the same place this run imports it.
+"""
+import asyncio
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import fastio
+from fastio import _extension
+
+# Run in the child after its way of losing the extension: what a user of the
+# fallback sees.
+CHECKS = textwrap.dedent(
+    """
+    import asyncio, asyncio.streams, fastio
+    print(fastio.NOT_COMPILED_BECAUSE)
+    assert fastio.COMPILED is False
+    for name in asyncio.streams.__all__:
+        assert getattr(fastio, name) is getattr(asyncio.streams, name), name
+    assert fastio.__all__ == [*asyncio.streams.__all__, "install", "uninstall", "installed"]
+    def snapshot():
+        return [dict(vars(m)) for m in (asyncio, asyncio.streams)]
+    before = snapshot()
+    fastio.install()
+    assert fastio.installed() and snapshot() == before
+    fastio.uninstall()
+    assert not fastio.installed() and snapshot() == before
+    """
+)
+
+
+def run_child(code, **environ):
+    env = dict(os.environ, **environ)
+    # The fastio this run tests (installed or in place), not another.
+    env["PYTHONPATH"] = os.path.dirname(os.path.dirname(fastio.__file__))
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=os.path.dirname(__file__),
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_no_extensions_variable():
+    out = run_child(CHECKS, FASTIO_NO_EXTENSIONS="1")
+    assert out == "FASTIO_NO_EXTENSIONS is set\n"
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython",
+                    reason="only CPython tries to import the extension")
+def test_extension_that_cannot_be_imported():
+    # None in sys.modules makes `import fastio._buffer` raise ImportError, as
+    # a missing or unloadable .so does.
+    code = "import sys; sys.modules['fastio._buffer'] = None\n" + CHECKS
+    out = run_child(code, FASTIO_NO_EXTENSIONS="")
+    assert out.startswith("the extension cannot be imported (")
+
+
+@pytest.mark.parametrize("environ, implementation, expected", [
+    ({}, "cpython", None),
+    ({"FASTIO_NO_EXTENSIONS": ""}, "cpython", None),
+    ({"FASTIO_NO_EXTENSIONS": "1"}, "cpython", "FASTIO_NO_EXTENSIONS is set"),
+    ({}, "pypy", "pypy is not CPython"),
+    ({"FASTIO_NO_EXTENSIONS": "1"}, "pypy", "FASTIO_NO_EXTENSIONS is set"),
+])
+def test_the_rule(environ, implementation, expected):
+    assert _extension.unwanted_because(environ, implementation) == expected
+
+
+def test_the_flag_matches_the_streams():
+    assert fastio.COMPILED == (fastio.NOT_COMPILED_BECAUSE is None)
+    assert (fastio.StreamReader is asyncio.StreamReader) == (not fastio.COMPILED)
