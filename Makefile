@@ -39,7 +39,7 @@ define each_python
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
 endef
 
-.PHONY: all build debug servers test test-all test-fallback test-installed test-sdist test-wheel bench chart lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
+.PHONY: all build debug servers test test-all suites test-fallback test-installed test-sdist test-wheel bench chart lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
 
 all: build
 
@@ -140,6 +140,14 @@ servers:
 
 test: build servers
 	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+# Other projects' own test suites, each run on asyncio and under
+# fastio.install() in a virtualenv of its own (.venv-suites): fails on any
+# test whose outcome differs (suites/run.py).  SUITES=aioftp runs one.
+SUITES ?=
+suites: build
+	$(PY) suites/run.py $(SUITES)
+
 
 # Every CPython 3.9-3.13 found, then PyPy (pypy3, where there is one):
 # there `pip install .` builds no extension and the suite runs on the fallback.
@@ -243,6 +251,8 @@ wheels: wheel
 # its pins and gains (or loses) only what the edit asks.  `make upgrade-deps`:
 # every lock again with the newest versions each interpreter takes.  uv,
 # itself locked in requirements/uv.txt, resolves them; review the diff.
+# The virtualenvs of `make suites` install from requirements/suites-*.txt:
+# one lock for every interpreter, its environment markers choosing.
 lock: LOCK_FLAGS :=
 upgrade-deps: LOCK_FLAGS := --upgrade
 lock upgrade-deps:
@@ -256,6 +266,10 @@ lock upgrade-deps:
 	  echo "== $$py: requirements/$$tag.txt"; \
 	done
 	.venv-uv/bin/uv pip compile -q $(LOCK_FLAGS) --generate-hashes --custom-compile-command "make lock (or make upgrade-deps)" requirements/uv.in -o requirements/uv.txt
+	@set -e; for in in requirements/suites-*.in; do \
+	  .venv-uv/bin/uv pip compile -q $(LOCK_FLAGS) --generate-hashes --universal --python-version 3.9 --custom-compile-command "make lock (or make upgrade-deps)" $$in -o $${in%.in}.txt; \
+	  echo "== every interpreter: $${in%.in}.txt"; \
+	done
 
 clean:
 	rm -rf build dist .venv-wheel .venv-sdist-* fastio/*.c fastio/*.so fastio/*.html

@@ -157,6 +157,7 @@ cdef class ReadOperation:
         Py_ssize_t offset       # readuntil() family: asyncio's offset (no match begins before it)
         Py_ssize_t size         # readexactly() and read(): n
         bint executing          # inside send(), throw(): Python code it runs may come back
+        object origin           # cr_origin: where it was made, while origin tracking is on; or None
 
     # DONE; after _wait_for_data() began, its waiter is cleared too.  Then it
     # holds nothing and is kept for reuse by the next read or drain.
@@ -236,10 +237,12 @@ cdef class WriterCore:
     # write(): hold `data` if it is small and the batch goes on, else hand
     # it (after what is held) to the transport.
     cdef int write_one(self, object data, bint lines) except -1
-    # True when asyncio's drain() would wait, after handing over what is held
-    # (unless the batch goes on and that could not pause the transport).
-    cdef bint drain_waits(self) except -1
-    # asyncio's drain() checks: true when it would not return at once.
-    cdef bint asyncio_drain_waits(self) except -1
+    # A batch may begin: holding(), and the transport is one fastio knows.
+    cdef bint starts_batch(self) except -1
+    # asyncio's drain() up to its first await: None if it would return at
+    # once, else the coroutine that goes on from there.
+    cdef object drain_begin(self)
+    # What is held may stay held through drain(): nothing would differ.
+    cdef bint keeps_batch(self) except -1
     # What is held plus the transport's buffer is within its high-water mark.
     cdef bint fits_under_high_water(self) except -1

@@ -17,7 +17,7 @@ from cpython.bytes cimport (
     PyBytes_GET_SIZE,
 )
 from cpython.exc cimport PyErr_Clear, PyErr_Occurred
-from cpython.method cimport PyMethod_Check, PyMethod_GET_FUNCTION
+from cpython.method cimport PyMethod_Check, PyMethod_GET_FUNCTION, PyMethod_GET_SELF
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
@@ -40,8 +40,8 @@ _streams = sys.modules["asyncio.streams"]
 _futures = sys.modules["asyncio.futures"]
 _BASE_CREATE_FUTURE = sys.modules["asyncio.base_events"].BaseEventLoop.create_future
 _asyncio_drain_helper = _streams.FlowControlMixin._drain_helper
-_asyncio_drain = _streams.StreamWriter.drain
-_SELECTOR_IS_CLOSING = sys.modules["asyncio.selector_events"]._SelectorTransport.is_closing
+# What a class that does not define its own attribute lookup has.
+_OBJECT_GETATTRIBUTE = object.__getattribute__
 
 
 cdef extern from "Python.h":
@@ -50,9 +50,12 @@ cdef extern from "Python.h":
     ctypedef struct PyTypeObject:
         unsigned int tp_version_tag
         unsigned long tp_flags
+        Py_ssize_t tp_dictoffset
     unsigned long Py_TPFLAGS_VALID_VERSION_TAG
+    unsigned long Py_TPFLAGS_HEAPTYPE
     PyTypeObject *Py_TYPE(object)
     int PyObject_GenericSetAttr(PyObject *obj, PyObject *name, PyObject *value) except -1
+    object PyObject_GenericGetDict(object obj, void *context)
     Py_ssize_t Py_SIZE(object)
 
     # Declared without Cython's error check: the callers test for -1 and an
@@ -64,12 +67,26 @@ cdef extern from "Python.h":
     int Py_GetRecursionLimit()
 
 
+cdef extern from *:
+    """
+    /* The type has a valid version tag: up to 3.12 CPython says so with a
+       flag; from 3.13 on a tag is valid whenever it is not 0. */
+    #if PY_VERSION_HEX >= 0x030D0000
+    #define fastio_valid_tag(tp) (((PyTypeObject *)(tp))->tp_version_tag != 0)
+    #else
+    #define fastio_valid_tag(tp) \
+        ((((PyTypeObject *)(tp))->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) \
+         && ((PyTypeObject *)(tp))->tp_version_tag != 0)
+    #endif
+    """
+    bint fastio_valid_tag(PyTypeObject *tp) noexcept
+
+
 cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
     # True when tp is the type whose tp_version_tag was recorded as `tag` and
     # no attribute of it or its bases has changed since: CPython gives a
     # type a new tag on every such change (and none it can't track).
-    return (tp.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
-            and tp.tp_version_tag != 0 and tp.tp_version_tag == tag)
+    return fastio_valid_tag(tp) and tp.tp_version_tag == tag
 
 
 # Cython resolves names across the whole module, so these files call one
@@ -82,4 +99,5 @@ include "_core/read_algorithms.pxi"
 include "_core/read_operation.pxi"
 include "_core/buffer_view.pxi"
 include "_core/receiving.pxi"
+include "_core/transports.pxi"
 include "_core/writer.pxi"

@@ -47,6 +47,71 @@ cdef extern from *:
     bint fastio_view_released(object view) noexcept
 
 
+cdef extern from *:
+    """
+    /* sys.get_coroutine_origin_tracking_depth(), without the call (-1:
+       ask sys, where the thread state is not CPython's). */
+    static int fastio_origin_depth(void) {
+    #if defined(PYPY_VERSION)
+        return -1;
+    #else
+        return PyThreadState_Get()->coroutine_origin_tracking_depth;
+    #endif
+    }
+
+    /* What CPython does for a coroutine finalized before it ever ran
+       (_PyErr_WarnUnawaitedCoroutine): warnings._warn_unawaited_coroutine(),
+       which words the warning from __qualname__ and cr_origin, else a plain
+       RuntimeWarning; an error from either is unraisable. */
+    static void fastio_warn_unawaited(PyObject *op) {
+        PyObject *type, *value, *tb, *warnings, *fn, *res = NULL, *qualname;
+        int warned = 0;
+        PyErr_Fetch(&type, &value, &tb);
+        /* Borrowed; absent only while the interpreter is torn down. */
+        warnings = PyDict_GetItemString(PyImport_GetModuleDict(), "warnings");
+        fn = warnings ? PyObject_GetAttrString(warnings, "_warn_unawaited_coroutine") : NULL;
+        if (fn) {
+            res = PyObject_CallFunctionObjArgs(fn, op, NULL);
+            Py_DECREF(fn);
+            if (res || PyErr_ExceptionMatches(PyExc_RuntimeWarning)) {
+                warned = 1;
+            }
+            Py_XDECREF(res);
+        }
+        if (PyErr_Occurred()) {
+            PyErr_WriteUnraisable(op);
+        }
+        if (!warned) {
+            qualname = PyObject_GetAttrString(op, "__qualname__");
+            if (qualname == NULL || PyErr_WarnFormat(
+                    PyExc_RuntimeWarning, 1, "coroutine '%S' was never awaited", qualname) < 0) {
+                PyErr_WriteUnraisable(op);
+            }
+            Py_XDECREF(qualname);
+        }
+        PyErr_Restore(type, value, tb);
+    }
+    """
+    int fastio_origin_depth() noexcept
+    void fastio_warn_unawaited(object op) noexcept
+
+
+cdef object coroutine_origin(int depth):
+    # What a coroutine made here would have as cr_origin: (filename, line,
+    # function) of the calling frames, innermost first, `depth` of them.
+    # (The read methods are compiled: they add no frame of their own.)
+    if depth < 0:
+        depth = sys.get_coroutine_origin_tracking_depth()
+        if depth == 0:
+            return None
+    frames = []
+    frame = sys._getframe(0)
+    while frame is not None and len(frames) < depth:
+        frames.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+        frame = frame.f_back
+    return tuple(frames)
+
+
 cdef inline bint int_size(object n, Py_ssize_t *size) except -1:
     """For an exact int: *size = n, clamped to +-PY_SSIZE_T_MAX, and True.
     Anything else (bool, float, index-likes) is left to asyncio's algorithm."""
@@ -135,11 +200,15 @@ cdef inline ReadOperation new_read(ReaderCore reader, int op, object arg):
     read.reader = reader
     read.op = op
     read.arg = arg
+    depth = fastio_origin_depth()
+    if depth != 0:
+        read.origin = coroutine_origin(depth)
     return read
 
 
+# No freelist: an object taken from one would keep the "finalized" mark of
+# the one before, and __del__ (the never-awaited warning) would not run.
 @cython.final
-@cython.freelist(8)
 cdef class ReadOperation:
     """One call of reader.readline(), readuntil(), readexactly(), read() or
     __anext__(), awaited like the coroutine asyncio returns.
@@ -163,6 +232,16 @@ cdef class ReadOperation:
     def __qualname__(self):
         return ("StreamWriter." if self.op == OP_DRAIN else "StreamReader.") + OP_NAMES[self.op]
 
+    @property
+    def cr_origin(self):
+        return self.origin
+
+    def __del__(self):
+        # Made by a read method or drain() and never awaited, sent to,
+        # thrown into or closed: the warning a coroutine gives then.
+        if self.state == NEW and (self.reader is not None or self.arg is not None):
+            fastio_warn_unawaited(self)
+
     def __repr__(self):
         return f"<{self.__qualname__}() operation>"
 
@@ -184,6 +263,7 @@ cdef class ReadOperation:
         self.delegate = None
         self.reader = None
         self.arg = None
+        self.origin = None
         spare_read = self
 
     cdef int start(self, PyObject **presult) except -1:
@@ -195,14 +275,14 @@ cdef class ReadOperation:
         if self.op == OP_WAIT:
             # The future's own iterator: it yields the future to the Task
             # and returns (or raises) its result.
-            self.delegate = iter(self.reader.begin_wait(self.arg))
+            self.delegate = awaiting(self.reader.begin_wait(self.arg))
         elif self.op == OP_DRAIN:
-            if not (<WriterCore>self.arg).drain_waits():
+            self.delegate = (<WriterCore>self.arg).drain_begin()
+            if self.delegate is None:
                 presult[0] = <PyObject *>None  # what drain() returns
                 Py_INCREF(None)
                 self.finish()
                 return 0
-            self.delegate = _asyncio_drain(self.arg)
         else:
             direct = self.reader.dispatch_is_direct()
             if direct and self.runs_here():
@@ -250,7 +330,7 @@ cdef class ReadOperation:
             return status
         if self.reader.overrides() & WAIT_DISPATCHED:
             return PASS_OTHERWISE  # the coroutine calls the replacement
-        self.delegate = iter(self.reader.begin_wait(
+        self.delegate = awaiting(self.reader.begin_wait(
             "readexactly" if self.op == OP_READEXACTLY else
             "read" if self.op == OP_READ else "readuntil"))
         self.offset = offset

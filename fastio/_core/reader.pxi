@@ -15,14 +15,17 @@
 # waits), the _buffer view, and the writer, which holds bytes while its
 # reader has unread ones.
 
-# The methods asyncio's reader calls on self, which the fast paths skip.
+# The methods asyncio calls on a reader (its own code on self, its protocol
+# with received data, its writer's drain()), which the fast paths skip.
 cdef tuple DISPATCHED = ("readuntil", "readline", "_wakeup_waiter", "_maybe_resume_transport",
-                         "feed_data", "_wait_for_data")
+                         "feed_data", "_wait_for_data", "exception")
 cdef enum:
     # Bits of ReaderCore.overrides(), one per DISPATCHED name.
     READS_DISPATCHED = 0x0f  # what asyncio's read algorithms call through self
     FEED_DISPATCHED = 0x10  # what asyncio's protocol calls with received data
     WAIT_DISPATCHED = 0x20  # how they wait
+    EXCEPTION_DISPATCHED = 0x40  # what drain() asks
+    ALL_DISPATCHED = 0x7f
 
 
 cdef bytes _needle(object sub):
@@ -66,11 +69,33 @@ cdef enum:
 
 
 cdef object new_future(object loop):
-    # loop.create_future(), without the Python frame of asyncio's own
-    # (futures.Future(loop=self), looked up when called, as there).
-    if getattr(type(loop), "create_future") is _BASE_CREATE_FUTURE:
+    # loop.create_future(); when that is asyncio's own method bound to the
+    # loop, what it does (futures.Future(loop=self), looked up when called,
+    # as there) without its Python frame.
+    method = loop.create_future
+    if (PyMethod_Check(method)
+            and PyMethod_GET_FUNCTION(method) == <PyObject *>_BASE_CREATE_FUTURE
+            and PyMethod_GET_SELF(method) == <PyObject *>loop):
         return _futures.Future(loop=loop)
-    return loop.create_future()
+    return method()
+
+
+async def _await(awaitable):
+    return await awaitable
+
+
+# asyncio's Future classes (the C one, and the Python one).
+cdef object _FUTURE = _futures.Future
+cdef object _PY_FUTURE = _futures._PyFuture
+
+
+cdef object awaiting(object waiter):
+    # What `await waiter` iterates: an asyncio Future's own iterator, or,
+    # for anything else a loop's create_future() gave, the await protocol
+    # with its errors.
+    if type(waiter) is _FUTURE or type(waiter) is _PY_FUTURE:
+        return iter(waiter)
+    return _await(waiter)
 
 
 cdef int answer_empty(PyObject **presult) except -1:
@@ -201,6 +226,9 @@ cdef class ReaderCore:
         for i in range(len(DISPATCHED)):
             if getattr(cls, DISPATCHED[i]) is not getattr(ReaderCore, DISPATCHED[i]):
                 self._type_overrides |= 1 << i
+        if getattr(cls, "__getattribute__") is not getattr(ReaderCore, "__getattribute__"):
+            # Its own attribute lookup may give any of them another method.
+            self._type_overrides = ALL_DISPATCHED
         # The lookups above gave the type a version tag, if it can have one.
         self._type_tag = tp.tp_version_tag
         return 0

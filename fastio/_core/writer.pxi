@@ -6,16 +6,11 @@
 # write_eof(), close() or wait; once the program has the transport or has
 # closed, nothing more is held.
 #
+# Writes are held only for a transport fastio knows (transports.pxi); any
+# other gets asyncio's calls, as drain() does everything it cannot prove.
+#
 # Called by streams.StreamWriter (which derives from it) and the event loop
 # (LoopFlusher.run); the reader flushes its writer before it waits.
-
-cdef bint transport_is_closing(object transport) except -1:
-    # transport.is_closing(); for asyncio's socket transports, what it
-    # returns, without its Python frame.
-    if getattr(type(transport), "is_closing") is _SELECTOR_IS_CLOSING:
-        return transport._closing
-    return transport.is_closing()
-
 
 cdef enum:
     # Writes at least this large go straight to the transport (after what is
@@ -94,7 +89,7 @@ cdef class WriterCore:
     so small writes gather here and leave together when the reader runs dry
     (with the write that answers its last buffered bytes), when 64 KiB are
     held, when the program drains and handing them over could make a
-    difference (see drain_waits()), or at the end of the event-loop
+    difference (see keeps_batch()), or at the end of the event-loop
     iteration.  Request/response
     traffic thus writes exactly as asyncio does, and pipelined traffic in
     few large writes.  close() and write_eof() hand over what is held first,
@@ -139,10 +134,15 @@ cdef class WriterCore:
                 and ring_size(&self._paired.ring) != 0)
 
     @cython.final
+    cdef bint starts_batch(self) except -1:
+        # Nothing is held yet: a batch may begin, on a transport fastio knows.
+        return self.holding() and known_transport(self._transport)
+
+    @cython.final
     cdef int write_one(self, object data, bint lines) except -1:
         cdef Py_ssize_t n = held_size(data)
         cdef bint had = self.ring.end != self.ring.start
-        if 0 < n < HOLD_LIMIT and (had or self.holding()):
+        if 0 < n < HOLD_LIMIT and (had or self.starts_batch()):
             self._held_lines = lines and (self._held_lines or not had)
             ring_append(&self.ring, PyBytes_AS_STRING(data) if PyBytes_CheckExact(data)
                         else PyByteArray_AS_STRING(data), n)
@@ -163,7 +163,7 @@ cdef class WriterCore:
         self.write_one(data, False)
 
     def writelines(self, data):
-        if self.ring.end != self.ring.start or self.holding():
+        if self.ring.end != self.ring.start or self.starts_batch():
             try:
                 items = iter(data)
             except TypeError:
@@ -197,46 +197,112 @@ cdef class WriterCore:
           w.write(data)
           await w.drain()
         """
-        # When awaited: asyncio's own drain() runs only if it would wait
-        # (drain_waits(), which also decides whether what is held leaves
-        # now); most calls need no coroutine at all.
+        # When awaited: asyncio's drain() statement by statement
+        # (drain_begin()), with a coroutine only from where it would wait;
+        # most calls need none at all.
         return new_read(None, OP_DRAIN, self)
 
     @cython.final
-    cdef bint drain_waits(self) except -1:
-        """True when asyncio's drain() would wait (or raise), with what is
-        held handed over first.  Held bytes stay held only where that makes
-        no difference: the batch goes on (the reader still has unread
-        bytes), and they fit under the transport's high-water mark together
-        with what it buffers, so handing them over could not pause it."""
-        if (self.ring.end != self.ring.start and self.holding()
-                and self.fits_under_high_water() and not self.asyncio_drain_waits()):
-            return False
-        self.flush()
-        return self.asyncio_drain_waits()
+    cdef object drain_begin(self):
+        """asyncio's drain() up to its first await: None where it would
+        return at once, else the coroutine that goes on from there.  What
+        it raises before then is raised here.
+
+        Statement by statement, each call asyncio makes is made, on the
+        instance, in its order, unless the object is proven to be one fastio
+        knows (the reader fastio's, with its own exception(); the transport
+        asyncio's socket transport; the protocol's _drain_helper asyncio's),
+        and then its answer is read in place.  Held bytes go to the
+        transport first, unless that changes nothing (keeps_batch())."""
+        if self.ring.end != self.ring.start and not self.keeps_batch():
+            self.flush()
+        reader = self._reader
+        if reader is not None:
+            exc = reader_exception(reader)
+            if exc is not None:
+                raise exc
+        if transport_is_closing(self._transport):
+            return _drain_rest(self, True)
+        protocol = self._protocol
+        if (has_asyncio_drain_helper(protocol)
+                and not protocol._connection_lost and not protocol._paused):
+            return None
+        return _drain_rest(self, False)
 
     @cython.final
-    cdef bint asyncio_drain_waits(self) except -1:
-        # asyncio's drain() would not return at once: the reader holds an
-        # exception, the transport is closing, or the protocol (with
-        # asyncio's own _drain_helper) is paused or lost.  Its checks, in
-        # its order.
-        if self._reader is not None and self._reader.exception() is not None:
-            return True
+    cdef bint keeps_batch(self) except -1:
+        """Held bytes may stay held through drain(): the batch goes on (the
+        reader still has unread bytes), the transport is one fastio knows
+        and they fit under its high-water mark with what it buffers (so
+        handing them over could not pause it), and asyncio's drain() would
+        return at once, as proven without a call."""
+        if not (self.holding() and known_transport(self._transport)
+                and self.fits_under_high_water()):
+            return False
+        reader = self._reader
+        if reader is not None and not (isinstance(reader, ReaderCore)
+                                       and own_exception_method(<ReaderCore>reader)
+                                       and (<ReaderCore>reader)._exception is None):
+            return False
         if transport_is_closing(self._transport):
-            return True
+            return False
         protocol = self._protocol
-        return (type(protocol)._drain_helper is not _asyncio_drain_helper
-                or protocol._connection_lost or protocol._paused)
+        return (has_asyncio_drain_helper(protocol)
+                and not protocol._connection_lost and not protocol._paused)
 
     @cython.final
     cdef bint fits_under_high_water(self) except -1:
+        # Only for a transport fastio knows.  asyncio's drain() makes neither
+        # call, so nothing they raise may show: a transport that cannot say
+        # gets its batch.
         try:
             high = self._transport.get_write_buffer_limits()[1]
             buffered = self._transport.get_write_buffer_size()
-        except (AttributeError, NotImplementedError):
-            return False  # a transport that cannot say
+        except Exception:
+            return False
         return ring_size(&self.ring) + buffered <= high
+
+
+async def _drain_rest(writer, bint closing):
+    # asyncio's drain() from its is_closing() check on, that check made.
+    if closing:
+        await _streams.sleep(0)
+    await writer._protocol._drain_helper()
+
+
+cdef inline bint own_exception_method(ReaderCore reader) except -1:
+    # Neither its type nor the instance replaces ReaderCore.exception().
+    return not (reader.overrides() & EXCEPTION_DISPATCHED)
+
+
+cdef object reader_exception(object reader):
+    # reader.exception(); for a fastio reader with its own method, the
+    # attribute it returns.
+    if isinstance(reader, ReaderCore) and own_exception_method(<ReaderCore>reader):
+        return (<ReaderCore>reader)._exception
+    return reader.exception()
+
+
+# The version tag of the last protocol class found to keep asyncio's
+# _drain_helper and the ordinary attribute lookup.
+cdef unsigned int _drain_protocol_tag = 0
+
+
+cdef bint has_asyncio_drain_helper(object protocol) except -1:
+    """protocol._drain_helper would be asyncio's FlowControlMixin._drain_helper
+    bound to it, which raises if the connection is lost, waits if the
+    protocol is paused, and else returns.  Proven from the class (as it is
+    now) and the instance's dict, without looking the method up."""
+    global _drain_protocol_tag
+    cdef PyTypeObject *tp = Py_TYPE(protocol)
+    if not type_unchanged(tp, _drain_protocol_tag):
+        cls = type(protocol)
+        if (getattr(cls, "_drain_helper", None) is not _asyncio_drain_helper
+                or getattr(cls, "__getattribute__") is not _OBJECT_GETATTRIBUTE):
+            return False
+        _drain_protocol_tag = tp.tp_version_tag
+    return tp.tp_dictoffset == 0 or "_drain_helper" not in <dict>PyObject_GenericGetDict(
+        protocol, NULL)
 
 
 mark_coroutine_function(WriterCore.drain)
