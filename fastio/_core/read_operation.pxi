@@ -391,7 +391,11 @@ cdef class ReadOperation:
                 raise RuntimeError("cannot reuse already awaited coroutine")
             failure = None
             try:
-                status = delegate_send(self.delegate, value, presult)
+                if self.state == WAITING or self.op == OP_WAIT:
+                    # A future's iterator: it awaits nothing that nests.
+                    status = fastio_iter_send(self.delegate, value, presult)
+                else:
+                    status = delegate_send(self.delegate, value, presult)
             except BaseException as e:
                 if self.state != WAITING:
                     self.finish()

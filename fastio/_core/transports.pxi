@@ -97,9 +97,9 @@ cdef tuple uvloop_transports():
 
 
 cdef inline bint unpatched(object transport, object name) except -1:
-    # The instance of an asyncio transport class does not replace `name`.
-    # (Its dict, as transport.__dict__ gives it, without the lookup.)
-    return name not in <dict>PyObject_GenericGetDict(transport, NULL)
+    # The instance of an asyncio transport class does not replace `name`
+    # (the class, known, defines it as a function).
+    return fastio_keeps_method(transport, name)
 
 
 cdef bint known_transport(object transport) except -1:

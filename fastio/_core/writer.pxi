@@ -292,7 +292,7 @@ cdef bint has_asyncio_drain_helper(object protocol) except -1:
     """protocol._drain_helper would be asyncio's FlowControlMixin._drain_helper
     bound to it, which raises if the connection is lost, waits if the
     protocol is paused, and else returns.  Proven from the class (as it is
-    now) and the instance's dict, without looking the method up."""
+    now) and the instance's attributes, without binding the method."""
     global _drain_protocol_tag
     cdef PyTypeObject *tp = Py_TYPE(protocol)
     if not type_unchanged(tp, _drain_protocol_tag):
@@ -301,8 +301,7 @@ cdef bint has_asyncio_drain_helper(object protocol) except -1:
                 or getattr(cls, "__getattribute__") is not _OBJECT_GETATTRIBUTE):
             return False
         _drain_protocol_tag = tp.tp_version_tag
-    return tp.tp_dictoffset == 0 or "_drain_helper" not in <dict>PyObject_GenericGetDict(
-        protocol, NULL)
+    return tp.tp_dictoffset == 0 or fastio_keeps_method(protocol, "_drain_helper")
 
 
 mark_coroutine_function(WriterCore.drain)
