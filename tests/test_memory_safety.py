@@ -14,7 +14,10 @@ import pytest
 
 import fastio
 from test_reader_helpers import run
-from test_writer import FakeWriteTransport, connect
+
+# _retire_writers, autouse: connect()'s writers are retired as each test
+# ends (one collected later, its loop closed, warns on 3.13).
+from test_writer import FakeWriteTransport, _retire_writers, connect  # noqa: F401 - fixture
 
 MULTIPLE_SEPARATORS = sys.version_info >= (3, 13)
 
