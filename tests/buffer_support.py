@@ -63,3 +63,16 @@ def check_storage(buf):
     assert (allocated == 0) == (size == 0)
     # A large block is never left mostly empty (shrink below capacity / 8).
     assert allocated <= max(SHRINK_ABOVE, 8 * size + 8)
+
+
+def asyncio_search(data, seps, start):
+    """asyncio 3.13's readuntil() search, on bytes: the earliest-ending
+    match of the separators (as it sorts them, by length), each found with
+    bytearray.find() and ending len() after where it starts; the first one
+    listed wins a tie."""
+    best = None
+    for sep in seps:
+        at = bytearray(data).find(sep, start)
+        if at != -1 and (best is None or at + len(sep) < best[1]):
+            best = (at, at + len(sep))
+    return best

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 import fastio
+from buffer_support import asyncio_search
 from test_reader_helpers import run
 
 # _retire_writers, autouse: connect()'s writers are retired as each test
@@ -27,18 +28,6 @@ class ClaimsThree(bytes):
 
     def __len__(self):
         return 3
-
-
-def asyncio_match(data, separators, start):
-    """asyncio's readuntil() search (3.13), on bytes: the match that ends
-    first, each separator looked for with bytearray.find and ending len()
-    after where it starts; ties go to the earlier separator."""
-    match = None
-    for sep in separators:
-        at = bytearray(data).find(sep, start)
-        if at != -1 and (match is None or at + len(sep) < match[1]):
-            match = (at, at + len(sep))
-    return match
 
 
 # --------------------------------------------------------------------------
@@ -70,7 +59,7 @@ SEPARATOR_LISTS = [
 def test_search_matches_asyncio(loop, data, separators, start):
     reader = fastio.StreamReader(loop=loop)
     reader.feed_data(data)
-    assert reader._buffer.search(separators, start) == asyncio_match(
+    assert reader._buffer.search(separators, start) == asyncio_search(
         data, separators, max(start, 0))
     assert bytes(reader._buffer) == data
 
@@ -95,7 +84,7 @@ def test_readuntil_separators_whose_len_differs(impl, loop, separators, fed_firs
             return ("raised", type(exc), str(exc))
 
     outcome = run(loop, main())
-    expected = asyncio_match(b"abcdef\n\n\n\nz", sorted(separators, key=len), 0)
+    expected = asyncio_search(b"abcdef\n\n\n\nz", sorted(separators, key=len), 0)
     assert outcome == ("ok", b"abcdef\n\n\n\nz"[:expected[1]])
     assert bytes(reader._buffer) == b"abcdef\n\n\n\nz"[expected[1]:]
 

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fastio
-from buffer_support import RANDOM, MiB, pattern, reader_with
+from buffer_support import RANDOM, MiB, asyncio_search, pattern, reader_with
 from support import compiled
 from test_reader_helpers import finish_cancelled, run, spin, start
 
@@ -300,17 +300,6 @@ def test_search_accepts_bytes_like_separators(loop):
     assert r._buffer.search([memoryview(b"c\r"), b"\r\nd"], 0) == (2, 4)
 
 
-def _reference_search(data, seps, start):
-    """asyncio 3.13's readuntil(): the earliest-ending match of the
-    separators (sorted by length), the first one listed on a tie."""
-    best = None
-    for sep in seps:
-        at = bytearray(data).find(sep, start)
-        if at != -1 and (best is None or at + len(sep) < best[1]):
-            best = (at, at + len(sep))
-    return best
-
-
 AB = st.lists(st.sampled_from(b"ab\x00"), max_size=50).map(bytes)
 SEP = st.lists(st.sampled_from(b"ab\x00"), min_size=1, max_size=4).map(bytes)
 
@@ -322,7 +311,7 @@ SEP = st.lists(st.sampled_from(b"ab\x00"), min_size=1, max_size=4).map(bytes)
 def test_search_against_reference(mloop, data, seps, start, junk):
     seps = sorted(seps, key=len)
     r = reader_with(mloop, data, junk=junk)
-    assert r._buffer.search(seps, start) == _reference_search(data, seps, start)
+    assert r._buffer.search(seps, start) == asyncio_search(data, seps, start)
 
 
 # ---------------------------------------------------------------------------
