@@ -7,7 +7,13 @@ import contextlib
 import os
 import resource
 import time
-import tracemalloc
+
+import pytest
+
+try:
+    import tracemalloc
+except ImportError:  # PyPy has none: the tests that measure with it skip
+    tracemalloc = None
 
 # FASTIO_STRESS=1 (make stress): the full sizes.  Otherwise sizes that take a
 # few seconds per test on a shared 2-core machine.
@@ -84,6 +90,8 @@ async def server(impl, handler, **kwargs):
 @contextlib.contextmanager
 def traced():
     """tracemalloc on for the block (and off after)."""
+    if tracemalloc is None:
+        pytest.skip("this interpreter has no tracemalloc")
     tracemalloc.start()
     try:
         yield
