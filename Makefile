@@ -16,8 +16,6 @@ PYTAG := $(shell $(PYTHON) -c "$(PYTAG_CODE)")
 LOCK := requirements/$(PYTAG).txt
 PYTEST_ARGS ?=
 comma := ,
-# apt-get needs root; elsewhere sudo, if it asks no password.
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 SERVER_PACKAGES := redis-server memcached
 
 FIND_PYTHON := tools/find_python.sh
@@ -133,9 +131,7 @@ stress: build
 # Where they cannot be installed, those tests skip and say why.
 servers:
 	@command -v redis-server >/dev/null 2>&1 && command -v memcached >/dev/null 2>&1 || \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
-	    'apt-get install -y -q --no-install-recommends $(SERVER_PACKAGES) || \
-	     { apt-get update -q && apt-get install -y -q --no-install-recommends $(SERVER_PACKAGES); }' || \
+	  tools/apt_install.sh $(SERVER_PACKAGES) || \
 	  echo "servers: could not install $(SERVER_PACKAGES); tests/integration will skip"
 
 test: build servers
