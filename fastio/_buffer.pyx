@@ -115,10 +115,25 @@ cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
     return fastio_valid_tag(tp) and tp.tp_version_tag == tag
 
 
+cdef int mark_coroutine_function(object method) except -1:
+    # asyncio.iscoroutinefunction() and (3.12+) inspect's marker: these
+    # methods return awaitables that behave as coroutines.  (Before 3.11,
+    # Cython's functions answer _is_coroutine themselves, read-only.)
+    try:
+        method._is_coroutine = asyncio.coroutines._is_coroutine
+    except AttributeError:
+        pass
+    if hasattr(inspect, "markcoroutinefunction"):
+        inspect.markcoroutinefunction(method)
+    return 0
+
+
 # Cython resolves names across the whole module, so these files call one
 # another freely; only their module-level statements run in this order
 # (read_operation.pxi marks ReaderCore's read methods as coroutine
-# functions, writer.pxi WriterCore.drain(), with its helper).
+# functions, writer.pxi WriterCore.drain(), with the helper above).
+# constants.pxi, first, holds the names more than one of them uses.
+include "_core/constants.pxi"
 include "_core/ring.pxi"
 include "_core/reader.pxi"
 include "_core/read_algorithms.pxi"

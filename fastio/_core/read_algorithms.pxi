@@ -11,9 +11,6 @@
 # Called by ReadOperation (read_operation.pxi): start(), through
 # algorithm(), and resume().
 
-cdef bytes NEWLINE = b"\n"
-
-
 cdef int resume_dispatched(ReaderCore self) except -1:
     if self.dispatch_is_direct():
         return self.resume_if_drained()

@@ -125,15 +125,6 @@ cdef inline bint int_size(object n, Py_ssize_t *size) except -1:
 
 
 cdef enum:
-    OP_READLINE = 0
-    OP_READUNTIL = 1
-    OP_READEXACTLY = 2
-    OP_READ = 3
-    OP_ANEXT = 4
-    OP_WAIT = 5  # _wait_for_data()
-    OP_DRAIN = 6  # StreamWriter.drain(): the writer is in `arg`, no reader
-
-cdef enum:
     # Operations nested deeper than this check Python's recursion limit.
     DEPTH_UNCHECKED = 16
 
@@ -170,10 +161,6 @@ cdef inline int delegate_send(object delegate, object value, PyObject **presult)
         return fastio_iter_send(delegate, value, presult)
     finally:
         fastio_operation_depth -= 1
-
-
-cdef tuple OP_NAMES = ("readline", "readuntil", "readexactly", "read", "__anext__",
-                       "_wait_for_data", "drain")
 
 
 async def _unstarted():
@@ -485,19 +472,6 @@ cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) exc
 
 fastio_set_am_send(<PyTypeObject_full *>ReadOperation, <void *>operation_am_send)
 collections.abc.Coroutine.register(ReadOperation)
-
-
-cdef int mark_coroutine_function(object method) except -1:
-    # asyncio.iscoroutinefunction() and (3.12+) inspect's marker: these
-    # methods return awaitables that behave as coroutines.  (Before 3.11,
-    # Cython's functions answer _is_coroutine themselves, read-only.)
-    try:
-        method._is_coroutine = asyncio.coroutines._is_coroutine
-    except AttributeError:
-        pass
-    if hasattr(inspect, "markcoroutinefunction"):
-        inspect.markcoroutinefunction(method)
-    return 0
 
 
 for _name in OP_NAMES[:OP_ANEXT] + (OP_NAMES[OP_WAIT],):

@@ -15,19 +15,6 @@
 # waits), the _buffer view, and the writer, which holds bytes while its
 # reader has unread ones.
 
-# The methods asyncio calls on a reader (its own code on self, its protocol
-# with received data, its writer's drain()), which the fast paths skip.
-cdef tuple DISPATCHED = ("readuntil", "readline", "_wakeup_waiter", "_maybe_resume_transport",
-                         "feed_data", "_wait_for_data", "exception")
-cdef enum:
-    # Bits of ReaderCore.overrides(), one per DISPATCHED name.
-    READS_DISPATCHED = 0x0f  # what asyncio's read algorithms call through self
-    FEED_DISPATCHED = 0x10  # what asyncio's protocol calls with received data
-    WAIT_DISPATCHED = 0x20  # how they wait
-    EXCEPTION_DISPATCHED = 0x40  # what drain() asks
-    ALL_DISPATCHED = 0x7f
-
-
 cdef bytes _needle(object sub):
     """The bytes a bytearray.find(sub) call would search for, or its error."""
     if PyBytes_CheckExact(sub):
@@ -59,13 +46,6 @@ cdef Py_ssize_t _floor_size(object value) except? -2:
     if value < 0:
         return -1
     return value
-
-
-cdef enum:
-    # ReaderCore.readuntil_pass() outcomes
-    PASS_ANSWERED = 0  # the chunk is in *presult
-    PASS_WAITS = 1  # asyncio would wait for data next (*offset moved on)
-    PASS_OTHERWISE = 2  # it would raise: the coroutine does, from the same offset
 
 
 cdef object new_future(object loop):
