@@ -66,45 +66,11 @@ cdef extern from "Python.h":
     int Py_GetRecursionLimit()
 
 
-cdef extern from *:
-    """
-    /* The type has a valid version tag: up to 3.12 CPython says so with a
-       flag; from 3.13 on a tag is valid whenever it is not 0. */
-    #if PY_VERSION_HEX >= 0x030D0000
-    #define fastio_valid_tag(tp) (((PyTypeObject *)(tp))->tp_version_tag != 0)
-    #else
-    #define fastio_valid_tag(tp) \
-        ((((PyTypeObject *)(tp))->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) \
-         && ((PyTypeObject *)(tp))->tp_version_tag != 0)
-    #endif
-
-    #if PY_VERSION_HEX >= 0x030D0000
-    /* Exported still, its declaration moved to the internal headers. */
-    PyAPI_FUNC(int) _PyObject_GetMethod(PyObject *obj, PyObject *name, PyObject **method);
-    #endif
-
-    /* obj.name is the function its type defines, not something set on the
-       instance: CPython's own method lookup (what a call obj.name() does),
-       which reads the instance's attributes without making a dict of them.
-       Looking at obj.__dict__ would: from 3.11 on that makes every later
-       attribute access on the object slower (measured: a transport's and a
-       protocol's, 3,200 instructions more per request/response). */
-    static int fastio_keeps_method(PyObject *obj, PyObject *name) {
-        PyObject *method = NULL;
-        int found = _PyObject_GetMethod(obj, name, &method);
-        Py_XDECREF(method);
-        if (method == NULL) {
-            /* Neither defines it: nothing set on the instance either. */
-            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
-                return -1;
-            }
-            PyErr_Clear();
-            return 1;
-        }
-        return found;
-    }
-    """
+cdef extern from "_core/typetag.h":
     bint fastio_valid_tag(PyTypeObject *tp) noexcept
+
+
+cdef extern from "_core/method_lookup.h":
     int fastio_keeps_method(object obj, object name) except -1
 
 

@@ -12,86 +12,11 @@
 # Made by reader.pxi's read methods and WriterCore.drain() (writer.pxi);
 # driven by whoever awaits it, usually the event loop's Task.
 
-cdef extern from *:
-    """
-    #if PY_VERSION_HEX >= 0x030A0000
-    #define fastio_iter_send(it, arg, res) ((int)PyIter_Send((it), (arg), (res)))
-    static void fastio_set_am_send(PyTypeObject *type, void *send) {
-        if (type->tp_as_async) type->tp_as_async->am_send = (sendfunc)send;
-    }
-    #else
-    /* No PyIter_Send before 3.10: the same through __next__ / send(). */
-    static int fastio_iter_send(PyObject *it, PyObject *arg, PyObject **res) {
-        PyObject *r = (arg == Py_None && PyIter_Check(it))
-            ? Py_TYPE(it)->tp_iternext(it)
-            : PyObject_CallMethod(it, "send", "O", arg);
-        if (r) { *res = r; return 1; }
-        return _PyGen_FetchStopIterationValue(res) == 0 ? 0 : -1;
-    }
-    static void fastio_set_am_send(PyTypeObject *type, void *send) { (void)type; (void)send; }
-    #endif
-
-    /* How deep this thread is in operations sending into what they
-       delegate to (see delegate_send()). */
-    static __thread int fastio_operation_depth = 0;
-
-    /* A memoryview whose release() was called: its buffer may be gone. */
-    static int fastio_view_released(PyObject *view) {
-        return (((PyMemoryViewObject *)view)->flags & _Py_MEMORYVIEW_RELEASED) != 0;
-    }
-    """
+cdef extern from "_core/operation.h":
     ctypedef struct PyTypeObject_full "PyTypeObject"
     int fastio_iter_send(object it, object arg, PyObject **res) except? -1
     void fastio_set_am_send(PyTypeObject_full *type, void *send)
     int fastio_operation_depth
-    bint fastio_view_released(object view) noexcept
-
-
-cdef extern from *:
-    """
-    /* sys.get_coroutine_origin_tracking_depth(), without the call (-1:
-       ask sys, where the thread state is not CPython's). */
-    static int fastio_origin_depth(void) {
-    #if defined(PYPY_VERSION)
-        return -1;
-    #else
-        return PyThreadState_Get()->coroutine_origin_tracking_depth;
-    #endif
-    }
-
-    /* What CPython does for a coroutine finalized before it ever ran
-       (_PyErr_WarnUnawaitedCoroutine): warnings._warn_unawaited_coroutine(),
-       which words the warning from __qualname__ and cr_origin, else a plain
-       RuntimeWarning; an error from either is unraisable. */
-    static void fastio_warn_unawaited(PyObject *op) {
-        PyObject *type, *value, *tb, *warnings, *fn, *res = NULL, *qualname;
-        int warned = 0;
-        PyErr_Fetch(&type, &value, &tb);
-        /* Borrowed; absent only while the interpreter is torn down. */
-        warnings = PyDict_GetItemString(PyImport_GetModuleDict(), "warnings");
-        fn = warnings ? PyObject_GetAttrString(warnings, "_warn_unawaited_coroutine") : NULL;
-        if (fn) {
-            res = PyObject_CallFunctionObjArgs(fn, op, NULL);
-            Py_DECREF(fn);
-            if (res || PyErr_ExceptionMatches(PyExc_RuntimeWarning)) {
-                warned = 1;
-            }
-            Py_XDECREF(res);
-        }
-        if (PyErr_Occurred()) {
-            PyErr_WriteUnraisable(op);
-        }
-        if (!warned) {
-            qualname = PyObject_GetAttrString(op, "__qualname__");
-            if (qualname == NULL || PyErr_WarnFormat(
-                    PyExc_RuntimeWarning, 1, "coroutine '%S' was never awaited", qualname) < 0) {
-                PyErr_WriteUnraisable(op);
-            }
-            Py_XDECREF(qualname);
-        }
-        PyErr_Restore(type, value, tb);
-    }
-    """
     int fastio_origin_depth() noexcept
     void fastio_warn_unawaited(object op) noexcept
 

@@ -17,6 +17,10 @@
 # idle connection should cost no memory.  What arrives there is fed exactly
 # as data_received() would feed it, through the same overridable methods.
 
+cdef extern from "_core/memoryview.h":
+    bint fastio_view_released(object view) noexcept
+
+
 # As much as asyncio's socket transports ask recv() for.
 cdef enum:
     RECEIVE_SIZE = 256 * 1024
