@@ -54,7 +54,7 @@ extensions = [
         "fastio._buffer",
         ["fastio/_buffer.pyx"],
         # The files _buffer.pyx includes: a change to one rebuilds the module.
-        depends=sorted(str(p) for p in Path("fastio/_core").glob("*.pxi")),
+        depends=sorted(str(p) for p in Path("fastio/_core").glob("*.[ph]*")),
         define_macros=[("CYTHON_TRACE", "1"), ("FASTIO_DEBUG", "1")] if DEBUG else [],
         extra_compile_args=compile_args,
         extra_link_args=link_args,
