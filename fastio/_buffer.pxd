@@ -145,7 +145,7 @@ cdef object line_overrun(ReaderCore self, e)
 cdef object algorithm(ReaderCore self, int op, object arg, bint direct)
 
 
-# -- _core/read_operation.pxi
+# -- _core/stream_operation.pxi
 
 cdef class ReadOperation:
     cdef:

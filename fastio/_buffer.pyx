@@ -96,14 +96,14 @@ cdef int mark_coroutine_function(object method) except -1:
 
 # Cython resolves names across the whole module, so these files call one
 # another freely; only their module-level statements run in this order
-# (read_operation.pxi marks ReaderCore's read methods as coroutine
+# (stream_operation.pxi marks ReaderCore's read methods as coroutine
 # functions, writer.pxi WriterCore.drain(), with the helper above).
 # constants.pxi, first, holds the names more than one of them uses.
 include "_core/constants.pxi"
 include "_core/ring.pxi"
 include "_core/reader.pxi"
 include "_core/read_algorithms.pxi"
-include "_core/read_operation.pxi"
+include "_core/stream_operation.pxi"
 include "_core/buffer_view.pxi"
 include "_core/receiving.pxi"
 include "_core/transports.pxi"

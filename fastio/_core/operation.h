@@ -1,4 +1,4 @@
-/* What an operation (read_operation.pxi) needs from CPython beyond its
+/* What an operation (stream_operation.pxi) needs from CPython beyond its
    API: sending into what it delegates to, am_send, the nesting depth,
    coroutine origin tracking and the never-awaited warning. */
 #ifndef FASTIO_OPERATION_H

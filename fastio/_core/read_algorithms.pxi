@@ -8,7 +8,7 @@
 # (streams.py there), on this buffer; methods asyncio calls through self are
 # called through self here too, unless nothing overrides them.
 #
-# Called by ReadOperation (read_operation.pxi): start(), through
+# Called by ReadOperation (stream_operation.pxi): start(), through
 # algorithm(), and resume().
 
 cdef int resume_dispatched(ReaderCore self) except -1:

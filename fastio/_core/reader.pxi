@@ -11,7 +11,7 @@
 # says nothing they skip is replaced.
 #
 # Called by streams.StreamReader (which derives from it), receiving.pxi
-# (feeding), read_operation.pxi and read_algorithms.pxi (the reads and the
+# (feeding), stream_operation.pxi and read_algorithms.pxi (the reads and the
 # waits), the _buffer view, and the writer, which holds bytes while its
 # reader has unread ones.
 
