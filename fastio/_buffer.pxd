@@ -11,8 +11,8 @@ from cpython.object cimport PyObject
 # decisions, separator search, the read methods and their fast paths;
 # asyncio's algorithms for them are functions of it (read_algorithms.pxi: no
 # include can go inside a class body).
-# ReadOperation is what a read method returns (a lazy, coroutine-like
-# awaitable).  ReadBufferView is what programs reach as ``reader._buffer``.
+# StreamOperation is what a read method, _wait_for_data() and drain()
+# return (a lazy, coroutine-like awaitable).  ReadBufferView is what programs reach as ``reader._buffer``.
 # WriterCore is the compiled half of fastio.StreamWriter (held writes), and
 # LoopFlusher hands over what writers hold at the end of each iteration.
 #
@@ -147,7 +147,7 @@ cdef object algorithm(ReaderCore self, int op, object arg, bint direct)
 
 # -- _core/stream_operation.pxi
 
-cdef class ReadOperation:
+cdef class StreamOperation:
     cdef:
         ReaderCore reader       # whose method was called (None for drain())
         object arg              # its argument (the writer, for drain())

@@ -91,7 +91,7 @@ class WriterCore:
 # What a reader's read methods and a writer's drain() return: awaited (or
 # run as a task) like the coroutine asyncio's methods return.
 @final
-class ReadOperation:
+class StreamOperation:
     @property
     def __name__(self) -> str: ...
     @property

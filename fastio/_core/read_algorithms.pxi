@@ -1,5 +1,5 @@
 # asyncio's read algorithms, for when a read cannot answer at once: the
-# _*_slow coroutines a ReadOperation hands over to where asyncio would raise,
+# _*_slow coroutines a StreamOperation hands over to where asyncio would raise,
 # and for unusual arguments (the reader's *_pass methods do the rest, in C).
 # Functions of the reader, `self` as in the methods they were: Cython allows
 # no include inside a class body.
@@ -8,7 +8,7 @@
 # (streams.py there), on this buffer; methods asyncio calls through self are
 # called through self here too, unless nothing overrides them.
 #
-# Called by ReadOperation (stream_operation.pxi): start(), through
+# Called by StreamOperation (stream_operation.pxi): start(), through
 # algorithm(), and resume().
 
 cdef int resume_dispatched(ReaderCore self) except -1:
@@ -50,8 +50,8 @@ async def _readuntil_slow(ReaderCore self, separator, int op=OP_READUNTIL,
     # and __anext__() do with readuntil()'s outcome: one coroutine where
     # asyncio has three.
     #
-    # offset >= 0: the ReadOperation ran the loop up to here itself (see
-    # ReadOperation.turn() and resume()) and this goes on from there,
+    # offset >= 0: the StreamOperation ran the loop up to here itself (see
+    # StreamOperation.turn() and resume()) and this goes on from there,
     # the wait having raised `failure` if not None.
     cdef Py_ssize_t buflen
     try:
@@ -108,7 +108,7 @@ async def _readuntil_slow(ReaderCore self, separator, int op=OP_READUNTIL,
 
 
 async def _read_slow(ReaderCore self, n, bint resumed=False, failure=None):
-    # resumed: the ReadOperation waited for data itself (see its
+    # resumed: the StreamOperation waited for data itself (see its
     # resume()) and this goes on from there, raising `failure`, if not
     # None, where asyncio's read() awaited.  The same in
     # _readexactly_slow() and (given an offset) _readuntil_slow().

@@ -395,7 +395,7 @@ cdef class ReaderCore:
 
     # -- the read methods ------------------------------------------------------
     #
-    # Each returns a ReadOperation: an awaitable that, when first awaited,
+    # Each returns a StreamOperation: an awaitable that, when first awaited,
     # runs asyncio's loop for the read on the buffer, waiting on the waiter
     # future itself, and hands over to asyncio's algorithm (the _*_slow
     # coroutines of read_algorithms.pxi) where that would raise.  It is lighter than a
@@ -403,25 +403,25 @@ cdef class ReaderCore:
 
     @cython.binding(True)
     def readline(self):
-        return new_read(self, OP_READLINE, None)
+        return new_operation(self, OP_READLINE, None)
 
     @cython.binding(True)
     def readuntil(self, separator=b"\n"):
-        return new_read(self, OP_READUNTIL, separator)
+        return new_operation(self, OP_READUNTIL, separator)
 
     @cython.binding(True)
     def readexactly(self, n):
-        return new_read(self, OP_READEXACTLY, n)
+        return new_operation(self, OP_READEXACTLY, n)
 
     @cython.binding(True)
     def read(self, n=-1):
-        return new_read(self, OP_READ, n)
+        return new_operation(self, OP_READ, n)
 
     def __aiter__(self):
         return self
 
     def __anext__(self):
-        return new_read(self, OP_ANEXT, None)
+        return new_operation(self, OP_ANEXT, None)
 
     @cython.binding(True)
     def _wait_for_data(self, func_name):
@@ -431,7 +431,7 @@ cdef class ReaderCore:
         """
         # An operation like the read methods' (no coroutine object): the
         # read algorithms wait through it once per arriving chunk.
-        return new_read(self, OP_WAIT, func_name)
+        return new_operation(self, OP_WAIT, func_name)
 
     @cython.final
     cdef object begin_wait(self, object func_name):

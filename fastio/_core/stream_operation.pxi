@@ -1,7 +1,8 @@
-# ReadOperation: what the reader's read methods, _wait_for_data() and the
+# StreamOperation: what the reader's read methods, _wait_for_data() and the
 # writer's drain() return, an awaitable that behaves as the coroutine asyncio
-# returns (send(), throw(), close(), and am_send on 3.10+), running the
-# read's loop itself while it can; and the spare kept for reuse.
+# returns (send(), throw(), close(), and am_send on 3.10+), running a read's
+# loop or drain()'s checks itself while it can; and the spare kept for reuse
+# (one class for all of them, so one spare serves reads and drains alike).
 #
 # Invariants: nothing is read before the first send; one send, throw or
 # close at a time (a second, from Python code the first runs, is refused as
@@ -54,7 +55,7 @@ cdef enum:
     DEPTH_UNCHECKED = 16
 
 cdef enum:
-    NEW = 0  # what a fresh (zeroed) ReadOperation holds
+    NEW = 0  # what a fresh (zeroed) StreamOperation holds
     RUNNING = 1  # delegating to a coroutine (or the future, for OP_WAIT)
     DONE = 2
     WAITING = 3  # a readuntil() family operation awaiting the reader's waiter itself
@@ -95,45 +96,48 @@ async def _unstarted():
 # A finished operation, cleared, kept for the next read or drain: most are
 # awaited, answered and dropped before the next call, and refilling one
 # costs a fraction of making another.
-cdef ReadOperation spare_read = None
+cdef StreamOperation spare_operation = None
 
 
-cdef inline ReadOperation new_read(ReaderCore reader, int op, object arg):
-    global spare_read
-    cdef ReadOperation read = spare_read
-    # Reused only when nothing else holds it (here: spare_read and `read`):
+cdef inline StreamOperation new_operation(ReaderCore reader, int op, object arg):
+    global spare_operation
+    cdef StreamOperation operation = spare_operation
+    # Reused only when nothing else holds it (here: spare_operation and `operation`):
     # whoever kept a finished one may still await it, and must get the
     # "cannot reuse" error.
-    if read is not None and Py_REFCNT(read) == 2:
-        spare_read = None
-        read.state = NEW
+    if operation is not None and Py_REFCNT(operation) == 2:
+        spare_operation = None
+        operation.state = NEW
     else:
-        read = ReadOperation.__new__(ReadOperation)
-    read.reader = reader
-    read.op = op
-    read.arg = arg
+        operation = StreamOperation.__new__(StreamOperation)
+    operation.reader = reader
+    operation.op = op
+    operation.arg = arg
     depth = fastio_origin_depth()
     if depth != 0:
-        read.origin = coroutine_origin(depth)
-    return read
+        operation.origin = coroutine_origin(depth)
+    return operation
 
 
 # No freelist: an object taken from one would keep the "finalized" mark of
 # the one before, and __del__ (the never-awaited warning) would not run.
 @cython.final
-cdef class ReadOperation:
-    """One call of reader.readline(), readuntil(), readexactly(), read() or
-    __anext__(), awaited like the coroutine asyncio returns.
+cdef class StreamOperation:
+    """One call of reader.readline(), readuntil(), readexactly(), read(),
+    __anext__() or _wait_for_data(), or of writer.drain(), awaited like the
+    coroutine asyncio returns.
 
     Nothing happens until it is first awaited (or sent None by a Task), so
-    one created and cancelled before it runs reads nothing, as with asyncio.
-    Then, for the usual arguments, it runs asyncio's loop for the read turn
-    by turn without a coroutine object (runs_here(), turn()): it answers at
-    once when it can, and waits on the reader's waiter future itself.  Where
-    asyncio's algorithm would raise, or for unusual arguments, it drives the
-    coroutine running that algorithm.  Registered
-    as a collections.abc.Coroutine, so create_task(), gather() and
-    wait_for() take it.
+    one created and cancelled before it runs reads (or flushes) nothing, as
+    with asyncio.  drain() runs asyncio's drain() up to its first await
+    (WriterCore.drain_begin()), and the coroutine from there if it waits;
+    _wait_for_data() awaits the waiter future it makes.  A read, for the
+    usual arguments, runs asyncio's loop turn by turn without a coroutine
+    object (runs_here(), turn()): it answers at once when it can, and waits
+    on the reader's waiter future itself.  Where asyncio's algorithm would
+    raise, or for unusual arguments, it drives the coroutine running that
+    algorithm.  Registered as a collections.abc.Coroutine, so create_task(),
+    gather() and wait_for() take it.
     """
 
     @property
@@ -164,7 +168,7 @@ cdef class ReadOperation:
         return self.send(None)
 
     cdef void finish(self) noexcept:
-        global spare_read
+        global spare_operation
         if (self.op == OP_WAIT or self.state == WAITING) and self.delegate is not None:
             # _wait_for_data()'s `finally: self._waiter = None`, however
             # the wait ends.
@@ -176,7 +180,7 @@ cdef class ReadOperation:
         self.reader = None
         self.arg = None
         self.origin = None
-        spare_read = self
+        spare_operation = self
 
     cdef int start(self, PyObject **presult) except -1:
         # The first send: 0 with the answer in presult, or 1 with the work
@@ -392,11 +396,11 @@ cdef object outcome(int status, PyObject *out):
 cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) except -1:
     """am_send (3.10+): the await and Task path, answering at once without
     raising StopIteration. 0 returned, 1 yielded, -1 error."""
-    return (<ReadOperation>obj).step(<object>arg, presult)
+    return (<StreamOperation>obj).step(<object>arg, presult)
 
 
-fastio_set_am_send(<PyTypeObject_full *>ReadOperation, <void *>operation_am_send)
-collections.abc.Coroutine.register(ReadOperation)
+fastio_set_am_send(<PyTypeObject_full *>StreamOperation, <void *>operation_am_send)
+collections.abc.Coroutine.register(StreamOperation)
 
 
 for _name in OP_NAMES[:OP_ANEXT] + (OP_NAMES[OP_WAIT],):

@@ -200,7 +200,7 @@ cdef class WriterCore:
         # When awaited: asyncio's drain() statement by statement
         # (drain_begin()), with a coroutine only from where it would wait;
         # most calls need none at all.
-        return new_read(None, OP_DRAIN, self)
+        return new_operation(None, OP_DRAIN, self)
 
     @cython.final
     cdef object drain_begin(self):
