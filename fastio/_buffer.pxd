@@ -141,8 +141,11 @@ cdef int resume_dispatched(ReaderCore self) except -1
 cdef object line_overrun(ReaderCore self, e)
 # The coroutine running asyncio's algorithm for read operation `op` (the
 # _*_slow coroutines; `direct`: nothing asyncio dispatches through self is
-# overridden).
-cdef object algorithm(ReaderCore self, int op, object arg, bint direct)
+# overridden).  offset >= 0: the operation ran the loop to there itself and
+# waited; the algorithm goes on from that await, raising `failure` there if
+# it is not None.  The one table from operations to algorithms.
+cdef object algorithm(ReaderCore self, int op, object arg, bint direct,
+                      Py_ssize_t offset=*, object failure=*)
 
 
 # -- _core/stream_operation.pxi

@@ -81,6 +81,33 @@ cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
     return fastio_valid_tag(tp) and tp.tp_version_tag == tag
 
 
+cdef inline unsigned int type_tag(PyTypeObject *tp) noexcept:
+    # tp's version tag as it is now, to record for type_unchanged(); 0, a tag
+    # no type has, if CPython cannot give it one.
+    return tp.tp_version_tag if fastio_valid_tag(tp) else 0
+
+
+ctypedef bint (*class_test)(object cls) except -1
+
+
+cdef inline bint type_proven(object obj, unsigned int *tag, class_test test) except -1:
+    # test(type(obj)) holds, asked again only when type(obj) is not the class
+    # it last held for, unchanged (*tag, that class's version tag then).
+    cdef PyTypeObject *tp = Py_TYPE(obj)
+    if type_unchanged(tp, tag[0]):
+        return True
+    if not test(type(obj)):
+        return False
+    # The test's lookups gave the type a version tag, if it can have one.
+    tag[0] = type_tag(tp)
+    return True
+
+
+cdef inline bint ordinary_lookup(object cls) except -1:
+    # cls finds attributes as object does: none of its own __getattribute__.
+    return getattr(cls, "__getattribute__") is _OBJECT_GETATTRIBUTE
+
+
 cdef int mark_coroutine_function(object method) except -1:
     # asyncio.iscoroutinefunction() and (3.12+) inspect's marker: these
     # methods return awaitables that behave as coroutines.  (Before 3.11,

@@ -8,8 +8,8 @@
 # (streams.py there), on this buffer; methods asyncio calls through self are
 # called through self here too, unless nothing overrides them.
 #
-# Called by StreamOperation (stream_operation.pxi): start(), through
-# algorithm(), and resume().
+# Called by StreamOperation (stream_operation.pxi): start() and resume(),
+# through algorithm().
 
 cdef int resume_dispatched(ReaderCore self) except -1:
     if self.dispatch_is_direct():
@@ -177,15 +177,16 @@ async def _anext_slow(ReaderCore self):
     return val
 
 
-cdef object algorithm(ReaderCore self, int op, object arg, bint direct):
+cdef object algorithm(ReaderCore self, int op, object arg, bint direct,
+                      Py_ssize_t offset=-1, object failure=None):
     if op == OP_READUNTIL:
-        return _readuntil_slow(self, arg)
+        return _readuntil_slow(self, arg, op, offset, failure)
     if op == OP_READEXACTLY:
-        return _readexactly_slow(self, arg)
+        return _readexactly_slow(self, arg, offset >= 0, failure)
     if op == OP_READ:
-        return _read_slow(self, arg)
+        return _read_slow(self, arg, offset >= 0, failure)
     if direct:
-        return _readuntil_slow(self, NEWLINE, op)
+        return _readuntil_slow(self, NEWLINE, op, offset, failure)
     if op == OP_READLINE:
         return _readline_slow(self)
     return _anext_slow(self)

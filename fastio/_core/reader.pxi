@@ -210,7 +210,7 @@ cdef class ReaderCore:
             # Its own attribute lookup may give any of them another method.
             self._type_overrides = ALL_DISPATCHED
         # The lookups above gave the type a version tag, if it can have one.
-        self._type_tag = tp.tp_version_tag
+        self._type_tag = type_tag(tp)
         return 0
 
     @cython.final

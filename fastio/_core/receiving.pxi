@@ -54,20 +54,17 @@ cdef object _data_received = None  # this module's data_received(), once defined
 cdef unsigned int _plain_protocol_tag = 0  # tp_version_tag of a type known to be plain
 
 
+cdef bint plain_protocol_class(object cls) except -1:
+    return (getattr(cls, "data_received") is _data_received
+            and getattr(cls, "_stream_reader") is ASYNCIO_STREAM_READER
+            and ordinary_lookup(cls))
+
+
 cdef bint plain_protocol_type(object protocol) except -1:
     """The protocol's type keeps fastio's data_received(), asyncio's
     _stream_reader property and the ordinary attribute lookup, so both can
     be done here without calling them."""
-    global _plain_protocol_tag
-    cdef PyTypeObject *tp = Py_TYPE(protocol)
-    if not type_unchanged(tp, _plain_protocol_tag):
-        cls = type(protocol)
-        if (getattr(cls, "data_received") is not _data_received
-                or getattr(cls, "_stream_reader") is not ASYNCIO_STREAM_READER
-                or getattr(cls, "__getattribute__") is not _OBJECT_GETATTRIBUTE):
-            return False
-        _plain_protocol_tag = tp.tp_version_tag
-    return True
+    return type_proven(protocol, &_plain_protocol_tag, plain_protocol_class)
 
 
 cdef object stream_reader(object protocol):

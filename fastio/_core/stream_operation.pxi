@@ -270,13 +270,8 @@ cdef class StreamOperation:
                 return fastio_iter_send(self.delegate, None, presult)
         # asyncio's algorithm from where its loop awaited, raising `failure`
         # there: so readline() turns an IncompleteReadError into its result.
-        if self.op == OP_READEXACTLY:
-            self.delegate = _readexactly_slow(self.reader, self.arg, True, failure)
-        elif self.op == OP_READ:
-            self.delegate = _read_slow(self.reader, self.arg, True, failure)
-        else:
-            self.delegate = _readuntil_slow(
-                self.reader, self.separator(), self.op, self.offset, failure)
+        # (Direct: the loop ran here, so readline() is the readuntil() loop.)
+        self.delegate = algorithm(self.reader, self.op, self.arg, True, self.offset, failure)
         return delegate_send(self.delegate, None, presult)
 
     cdef inline int enter(self) except -1:

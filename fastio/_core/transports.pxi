@@ -35,9 +35,8 @@ cdef int n_known = 0
 cdef unsigned int current_tag(object cls) except? 0:
     # cls's version tag as it is now (0, a tag no type has, if CPython cannot
     # give it one).  Looking an attribute up gives it one if it can.
-    cdef PyTypeObject *tp = <PyTypeObject *>cls
     getattr(cls, "write", None)
-    return tp.tp_version_tag if fastio_valid_tag(tp) else 0
+    return type_tag(<PyTypeObject *>cls)
 
 
 cdef int know_class(object cls) except -1:

@@ -118,7 +118,7 @@ cdef class WriterCore:
     @cython.final
     cdef int flush(self) except -1:
         cdef bytes data
-        if self.ring.end != self.ring.start:
+        if ring_size(&self.ring) != 0:
             data = ring_take(&self.ring, ring_size(&self.ring))
             # By the method that was called: transports differ between them
             # (3.12's socket writelines() never pauses the protocol).
@@ -141,7 +141,7 @@ cdef class WriterCore:
     @cython.final
     cdef int write_one(self, object data, bint lines) except -1:
         cdef Py_ssize_t n = held_size(data)
-        cdef bint had = self.ring.end != self.ring.start
+        cdef bint had = ring_size(&self.ring) != 0
         if 0 < n < HOLD_LIMIT and (had or self.starts_batch()):
             self._held_lines = lines and (self._held_lines or not had)
             ring_append(&self.ring, PyBytes_AS_STRING(data) if PyBytes_CheckExact(data)
@@ -163,7 +163,7 @@ cdef class WriterCore:
         self.write_one(data, False)
 
     def writelines(self, data):
-        if self.ring.end != self.ring.start or self.starts_batch():
+        if ring_size(&self.ring) != 0 or self.starts_batch():
             try:
                 items = iter(data)
             except TypeError:
@@ -214,7 +214,7 @@ cdef class WriterCore:
         asyncio's socket transport; the protocol's _drain_helper asyncio's),
         and then its answer is read in place.  Held bytes go to the
         transport first, unless that changes nothing (keeps_batch())."""
-        if self.ring.end != self.ring.start and not self.keeps_batch():
+        if ring_size(&self.ring) != 0 and not self.keeps_batch():
             self.flush()
         reader = self._reader
         if reader is not None:
@@ -223,9 +223,7 @@ cdef class WriterCore:
                 raise exc
         if transport_is_closing(self._transport):
             return _drain_rest(self, True)
-        protocol = self._protocol
-        if (has_asyncio_drain_helper(protocol)
-                and not protocol._connection_lost and not protocol._paused):
+        if drain_helper_returns(self._protocol):
             return None
         return _drain_rest(self, False)
 
@@ -244,11 +242,8 @@ cdef class WriterCore:
                                        and own_exception_method(<ReaderCore>reader)
                                        and (<ReaderCore>reader)._exception is None):
             return False
-        if transport_is_closing(self._transport):
-            return False
-        protocol = self._protocol
-        return (has_asyncio_drain_helper(protocol)
-                and not protocol._connection_lost and not protocol._paused)
+        return (not transport_is_closing(self._transport)
+                and drain_helper_returns(self._protocol))
 
     @cython.final
     cdef bint fits_under_high_water(self) except -1:
@@ -283,6 +278,13 @@ cdef object reader_exception(object reader):
     return reader.exception()
 
 
+cdef bint drain_helper_returns(object protocol) except -1:
+    # protocol._drain_helper() is asyncio's and would return at once: the
+    # connection is not lost and the protocol not paused.
+    return (has_asyncio_drain_helper(protocol)
+            and not protocol._connection_lost and not protocol._paused)
+
+
 # The version tag of the last protocol class found to keep asyncio's
 # _drain_helper and the ordinary attribute lookup.
 cdef unsigned int _drain_protocol_tag = 0
@@ -293,15 +295,14 @@ cdef bint has_asyncio_drain_helper(object protocol) except -1:
     bound to it, which raises if the connection is lost, waits if the
     protocol is paused, and else returns.  Proven from the class (as it is
     now) and the instance's attributes, without binding the method."""
-    global _drain_protocol_tag
-    cdef PyTypeObject *tp = Py_TYPE(protocol)
-    if not type_unchanged(tp, _drain_protocol_tag):
-        cls = type(protocol)
-        if (getattr(cls, "_drain_helper", None) is not _asyncio_drain_helper
-                or getattr(cls, "__getattribute__") is not _OBJECT_GETATTRIBUTE):
-            return False
-        _drain_protocol_tag = tp.tp_version_tag
-    return tp.tp_dictoffset == 0 or fastio_keeps_method(protocol, "_drain_helper")
+    if not type_proven(protocol, &_drain_protocol_tag, asyncio_drain_helper_class):
+        return False
+    return Py_TYPE(protocol).tp_dictoffset == 0 or fastio_keeps_method(protocol, "_drain_helper")
+
+
+cdef bint asyncio_drain_helper_class(object cls) except -1:
+    return (getattr(cls, "_drain_helper", None) is _asyncio_drain_helper
+            and ordinary_lookup(cls))
 
 
 mark_coroutine_function(WriterCore.drain)
