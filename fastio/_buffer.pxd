@@ -19,6 +19,11 @@ from cpython.object cimport PyObject
 # ReaderCore and WriterCore are subclassed in Python, so their cdef methods
 # are marked final where they are defined: called directly (and inlined),
 # not through the vtable.
+#
+# _core/constants.pxi, included first, holds the names several files use
+# (OP_* for which method an operation runs, PASS_* for a turn's outcome,
+# DISPATCHED with its bits, NEWLINE); the C helpers are headers beside it
+# (_core/*.h), each declared where it is used.
 
 
 # -- _core/ring.pxi
@@ -96,8 +101,9 @@ cdef class ReaderCore:
 
     # Which of the methods asyncio's code calls through self (DISPATCHED:
     # readuntil(), readline(), _wakeup_waiter(), _maybe_resume_transport(),
-    # feed_data()) this reader replaces, in a subclass or on the instance;
-    # the fast paths call the compiled ones directly only where it does not.
+    # feed_data(), _wait_for_data(), exception()) this reader replaces, in a
+    # subclass or on the instance; the fast paths call the compiled ones
+    # directly only where it does not.
     cdef inline int overrides(self) except -1
     # Work out _type_overrides and _type_tag for the type as it is now.
     cdef int learn_type(self) except -1
@@ -207,6 +213,11 @@ cdef class ReceiveBuffer:
 
     # The view, made anew if the transport released it (or resized storage).
     cdef object live_view(self)
+
+
+# -- _core/transports.pxi: no class, and nothing another module calls:
+# known_transport() and transport_is_closing(), the proofs that a transport
+# is one fastio knows, asked by writer.pxi.
 
 
 # -- _core/writer.pxi

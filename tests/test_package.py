@@ -25,6 +25,7 @@ def test_installed_metadata(request):
     assert dist.metadata["License-Expression"] == "MIT"
     files = {str(f) for f in dist.files}
     assert any(f.endswith("/LICENSE") and ".dist-info/" in f for f in files), sorted(files)
-    # The Cython sources and generated C are the sdist's, never the wheel's.
-    assert not any(f.endswith((".pyx", ".pxi", ".c")) for f in files), sorted(files)
+    # The Cython sources, their C headers and generated C are the sdist's,
+    # never the wheel's.
+    assert not any(f.endswith((".pyx", ".pxi", ".h", ".c")) for f in files), sorted(files)
     assert any(f.endswith(".so") for f in files) == fastio.COMPILED
