@@ -12,7 +12,8 @@ from cpython.object cimport PyObject
 # asyncio's algorithms for them are functions of it (read_algorithms.pxi: no
 # include can go inside a class body).
 # StreamOperation is what a read method, _wait_for_data() and drain()
-# return (a lazy, coroutine-like awaitable).  ReadBufferView is what programs reach as ``reader._buffer``.
+# return (a lazy, coroutine-like awaitable).  ReadBufferView is what
+# programs reach as ``reader._buffer``.
 # WriterCore is the compiled half of fastio.StreamWriter (held writes), and
 # LoopFlusher hands over what writers hold at the end of each iteration.
 #
