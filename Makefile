@@ -108,15 +108,7 @@ $(FUZZ_DIR)/asan_with_fuzzer.so:
 fuzz: $(VENV)/.deps $(FUZZ_DIR)/asan_with_fuzzer.so
 	$(call instrumented_copy,$(FUZZ_DIR)/tree,clang,fuzzer-no-link$(comma)address$(comma)undefined)
 	rm -rf $(FUZZ_DIR)/fastio && cp -r $(FUZZ_DIR)/tree/fastio $(FUZZ_DIR)/
-	@set -e; for h in $(FUZZ_HARNESSES); do \
-	  mkdir -p $(FUZZ_DIR)/corpus/$$h fuzz/corpus/$$h; \
-	  echo "== fuzz_$$h: $(FUZZ_SECONDS) s"; \
-	  $(FUZZ_RUN) $(PY) fuzz/fuzz_$$h.py -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
-	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$h- \
-	    $(FUZZ_DIR)/corpus/$$h fuzz/corpus/$$h 2>&1 | tee $(FUZZ_DIR)/$$h.log | \
-	    grep -E "^INFO: Loaded 1 modules|DONE|^stat::(number|average)|ERROR|Uncaught|Error:|runtime error" || true; \
-	  grep -q "^Done [0-9]* runs" $(FUZZ_DIR)/$$h.log || { echo "fuzz_$$h failed: $(FUZZ_DIR)/$$h.log"; exit 1; }; \
-	done
+	FUZZ_RUN="$(FUZZ_RUN)" tools/fuzz.sh $(PY) $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 # CI: a minute per harness from the committed seeds.
 fuzz-smoke:
@@ -201,23 +193,11 @@ bench: build servers
 chart: $(VENV)/.deps
 	$(PY) benchmarks/chart.py $(BENCH_JSON) $(BENCH_CHART)
 
-# ruff over the Python files, then cython-lint over the compiled core
-# (settings for both in pyproject.toml).  cython-lint runs its checks of names and
-# inlining on .pyx and .pxd files only, not on the .pxi files _buffer.pyx
-# includes, so each .pxi is checked once more as a .pyx of its own, beside a
-# copy of the .pxd, and reported under its own name.
+# ruff over the Python files, then cython-lint over the compiled core,
+# each included .pxi too (tools/lint_core.sh); settings in pyproject.toml.
 lint: $(VENV)/.deps
 	$(VENV)/bin/ruff check .
-	@rc=0; PATH="$(abspath $(VENV))/bin:$$PATH" cython-lint fastio || rc=1; \
-	tmp=$$(mktemp -d); \
-	for f in fastio/_core/*.pxi; do \
-	  n=$$(basename $$f .pxi); cp $$f $$tmp/$$n.pyx; cp fastio/_buffer.pxd $$tmp/$$n.pxd; \
-	done; \
-	cp pyproject.toml $$tmp/; \
-	(cd $$tmp && "$(abspath $(VENV))/bin/cython-lint" --no-pycodestyle *.pxd *.pyx) >$$tmp/out || rc=1; \
-	sed -e "s|$$tmp/\([a-z_]*\)\.pyx|fastio/_core/\1.pxi|g" -e "s|$$tmp/[a-z_]*\.pxd|fastio/_buffer.pxd|g" \
-	  $$tmp/out | sort -u -t: -k1,1 -k2,2n; \
-	rm -rf $$tmp; exit $$rc
+	tools/lint_core.sh $(VENV)
 
 # The sdist, then a wheel built from it (as a package index builds one),
 # checked: the sdist holds every tracked source and test file and nothing
@@ -245,27 +225,12 @@ wheels: wheel
 
 # `make lock` after editing requirements/*.in: each interpreter's lock keeps
 # its pins and gains (or loses) only what the edit asks.  `make upgrade-deps`:
-# every lock again with the newest versions each interpreter takes.  uv,
-# itself locked in requirements/uv.txt, resolves them; review the diff.
-# The virtualenvs of `make suites` install from requirements/suites-*.txt:
-# one lock for every interpreter, its environment markers choosing.
-lock: LOCK_FLAGS :=
-upgrade-deps: LOCK_FLAGS := --upgrade
-lock upgrade-deps:
-	test -x .venv-uv/bin/uv || { $(PYTHON) -m venv .venv-uv && .venv-uv/bin/python -m pip -q install --require-hashes -r requirements/uv.txt; }
-	@set -e; for v in $(VERSIONS); do \
-	  PYENV_ROOT=$(PYENV_ROOT) $(FIND_PYTHON) $$v; \
-	done | { cat; command -v pypy3 || true; } | while read -r py; do \
-	  [ -n "$$py" ] || continue; \
-	  tag=$$($$py -c "$(PYTAG_CODE)"); \
-	  .venv-uv/bin/uv pip compile -q $(LOCK_FLAGS) --generate-hashes --custom-compile-command "make lock (or make upgrade-deps)" --python $$py requirements/dev.in -o requirements/$$tag.txt; \
-	  echo "== $$py: requirements/$$tag.txt"; \
-	done
-	.venv-uv/bin/uv pip compile -q $(LOCK_FLAGS) --generate-hashes --custom-compile-command "make lock (or make upgrade-deps)" requirements/uv.in -o requirements/uv.txt
-	@set -e; for in in requirements/suites-*.in; do \
-	  .venv-uv/bin/uv pip compile -q $(LOCK_FLAGS) --generate-hashes --universal --python-version 3.9 --custom-compile-command "make lock (or make upgrade-deps)" $$in -o $${in%.in}.txt; \
-	  echo "== every interpreter: $${in%.in}.txt"; \
-	done
+# every lock again with the newest versions each interpreter takes
+# (tools/lock.sh; review the diff).
+lock:
+	VERSIONS="$(VERSIONS)" PYENV_ROOT=$(PYENV_ROOT) tools/lock.sh $(PYTHON)
+upgrade-deps:
+	VERSIONS="$(VERSIONS)" PYENV_ROOT=$(PYENV_ROOT) tools/lock.sh $(PYTHON) --upgrade
 
 clean:
 	rm -rf build dist .venv-wheel .venv-sdist-* fastio/*.c fastio/*.so fastio/*.html
