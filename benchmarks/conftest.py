@@ -26,9 +26,12 @@ import pytest
 
 from workloads import IMPLS, LOOPS
 
-# test_bench_libraries.py starts redis-server and memcached with the
-# integration tests' tests/integration/servers.py, imported from there.
-sys.path.append(str(Path(__file__).resolve().parent.parent / "tests" / "integration"))
+# The tests' helpers, imported from there: tests/support (current_loop) and,
+# for test_bench_libraries.py to start redis-server and memcached,
+# tests/integration/servers.py.
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+sys.path += [str(TESTS), str(TESTS / "integration")]
+from support import current_loop  # noqa: E402 - found through the line above
 
 PASSES = 5
 
@@ -117,15 +120,7 @@ def loop(request):
         loop = uvloop.new_event_loop()
     else:
         loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        try:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
+    yield from current_loop(loop)
 
 
 @pytest.fixture

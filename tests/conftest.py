@@ -18,6 +18,10 @@ import fastio
 from fastio import _extension
 from support import current_loop
 
+# Autouse: the writers support.writing.connect() made are retired as each
+# test ends (one collected later, its loop closed, warns on 3.13).
+from support.writing import _retire_writers  # noqa: F401
+
 
 def pytest_report_header(config):
     how = "compiled" if fastio.COMPILED else f"asyncio's streams ({fastio.NOT_COMPILED_BECAUSE})"

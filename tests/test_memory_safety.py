@@ -14,11 +14,8 @@ import pytest
 
 import fastio
 from buffer_support import asyncio_search
+from support.writing import FakeWriteTransport, connect
 from test_reader_helpers import run
-
-# _retire_writers, autouse: connect()'s writers are retired as each test
-# ends (one collected later, its loop closed, warns on 3.13).
-from test_writer import FakeWriteTransport, _retire_writers, connect  # noqa: F401 - fixture
 
 MULTIPLE_SEPARATORS = sys.version_info >= (3, 13)
 

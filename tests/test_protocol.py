@@ -20,8 +20,8 @@ import pytest
 
 import fastio
 from support import installed as support_installed
+from support.writing import FakeWriteTransport, data_stream
 from test_reader_helpers import run, spin
-from test_writer import FakeWriteTransport, data_stream
 
 PY = sys.version_info[:2]
 
