@@ -15,9 +15,9 @@ import asyncio
 import asyncio.streams
 import sys
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
-from . import _extension
+from . import _extension, _install
 
 
 def _select_streams() -> "tuple[ModuleType, Optional[str]]":
@@ -70,32 +70,17 @@ if sys.platform != "win32":
 __all__ += ["install", "uninstall", "installed"]
 __version__ = "0.1.0"
 
-# (module, name) -> asyncio's object, while installed.
-_replaced: dict[tuple[ModuleType, str], Any] = {}
-
 
 def install() -> None:
     """Use fastio's streams wherever asyncio's are looked up by name."""
-    if _replaced:
-        return
-    for module in (asyncio, asyncio.streams):
-        for name in _streams.__all__:
-            _replaced[module, name] = getattr(module, name)
-            setattr(module, name, getattr(_streams, name))
-    if COMPILED:
-        for name in ("StreamReader", "StreamWriter", "StreamReaderProtocol"):
-            _streams._replacing[getattr(_streams, name)] = _replaced[asyncio.streams, name]
+    _install.install(_streams)
 
 
 def uninstall() -> None:
     """Put asyncio's own streams back, exactly as they were."""
-    if COMPILED:
-        _streams._replacing.clear()
-    while _replaced:
-        (module, name), original = _replaced.popitem()
-        setattr(module, name, original)
+    _install.uninstall()
 
 
 def installed() -> bool:
     """True between install() and uninstall()."""
-    return bool(_replaced)
+    return _install.installed()

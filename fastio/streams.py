@@ -8,7 +8,7 @@ import asyncio
 import socket
 from asyncio.streams import _DEFAULT_LIMIT
 
-from . import _buffer, _compat
+from . import _buffer, _compat, _install
 from ._buffer import ReaderCore, WriterCore
 
 __all__ = (
@@ -21,10 +21,6 @@ if hasattr(socket, "AF_UNIX"):
 _asyncio_streams = asyncio.streams
 
 
-# fastio class -> the asyncio class its name replaces, while installed.
-_replacing = {}
-
-
 class _Replacing(type):
     """While fastio.install() is in effect, asyncio's names are fastio's
     classes, yet code from before then still makes asyncio's own objects (a
@@ -35,13 +31,13 @@ class _Replacing(type):
     def __instancecheck__(cls, obj):
         if type.__instancecheck__(cls, obj):
             return True
-        replaced = _replacing.get(cls)
+        replaced = _install.replaced_class(cls)
         return replaced is not None and isinstance(obj, replaced)
 
     def __subclasscheck__(cls, subclass):
         if type.__subclasscheck__(cls, subclass):
             return True
-        replaced = _replacing.get(cls)
+        replaced = _install.replaced_class(cls)
         return replaced is not None and issubclass(subclass, replaced)
 
 

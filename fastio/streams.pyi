@@ -26,9 +26,6 @@ _ClientConnectedCallback: TypeAlias = Callable[
     [StreamReader, StreamWriter], Awaitable[None] | None
 ]
 
-# fastio class -> the asyncio class its name replaces, while installed.
-_replacing: dict[type, type]
-
 class _Replacing(type):
     def __instancecheck__(cls, obj: object) -> bool: ...
     def __subclasscheck__(cls, subclass: type) -> bool: ...
