@@ -25,12 +25,11 @@ from pathlib import Path
 
 from report import fmt_ratio, fmt_share, header_lines
 from results import (
+    NetworkFigures,
     add_stat_argument,
     by_workload_and_loop,
     library_figures,
     load_run,
-    NetworkFigures,
-    ratio,
     reader_figures,
 )
 from workloads import (

@@ -38,13 +38,13 @@ import argparse
 import sys
 
 from results import (
+    NetworkFigures,
     add_stat_argument,
     by_workload_and_loop,
     extra,
     library_figures,
     load_run,
     long_line_growth,
-    NetworkFigures,
     ratio,
     reader_figures,
 )

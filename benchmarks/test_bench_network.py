@@ -217,9 +217,13 @@ class ServerError(Exception):
 
 
 class Server:
-    """One netserver.py process; ``cpu()`` asks for its CPU seconds so far."""
+    """One netserver.py process; ``cpu()`` asks for its CPU seconds so far.
 
-    def __init__(self, impl, loop):
+    ``prefix`` is a command to run it under (benchmarks/profile_roundtrip.py
+    runs it under valgrind), ``start_timeout`` how long it may take to start.
+    """
+
+    def __init__(self, impl, loop, prefix=(), start_timeout=START_TIMEOUT):
         self.impl, self.loop = impl, loop
         self.name = f"{impl} streams" if impl != "raw" else "raw Protocol"
         env = dict(os.environ)
@@ -227,7 +231,7 @@ class Server:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_fastio_root(), env.get("PYTHONPATH")]))
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            [sys.executable, str(SERVER_SCRIPT), "--impl", impl, "--loop", loop],
+            [*prefix, sys.executable, str(SERVER_SCRIPT), "--impl", impl, "--loop", loop],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,
@@ -235,7 +239,7 @@ class Server:
         )
         self._out = b""
         try:
-            ready = self._readline(START_TIMEOUT).split()
+            ready = self._readline(start_timeout).split()
             if not ready or ready[0] != b"ready":
                 raise ServerError(f"unexpected first line {b' '.join(ready)!r}")
             self.ports = {k.decode(): int(v) for k, v in (w.split(b"=") for w in ready[1:])}
@@ -446,7 +450,7 @@ def run_request_reply(server, port, requests, answer=None):
     exchange."""
     socks = []
     try:
-        for conn_requests in requests:
+        for _ in requests:
             socks.append(_connect(port))
         # Untimed: every handler is running.
         for sock, conn_requests in zip(socks, requests):
