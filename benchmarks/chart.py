@@ -2,13 +2,14 @@
 
     python benchmarks/chart.py .benchmarks/latest.json docs/benchmarks.png
 
-Four panels of horizontal bars, one bar per event loop (asyncio's default
+Panels of horizontal bars, one bar per event loop (asyncio's default
 loop, uvloop) where the benchmark runs on both, with the goal marked:
 
 - reader micro-benchmarks: asyncio time / fastio time (default loop only);
 - loopback network servers: fastio streams / asyncio streams, messages per
   second of server CPU, the median pair with whiskers from the lowest pair
-  to the highest;
+  to the highest, the pipelined rows and those near 1x (workloads.NET_NEAR_ONE)
+  in panels of their own;
 - the same servers: fastio streams' share of a raw asyncio.Protocol server,
   likewise;
 - client libraries after ``fastio.install()``: fastio / asyncio operations per
@@ -35,6 +36,7 @@ from results import (
 from workloads import (
     LIB_WORKLOADS,
     LOOPS,
+    NET_NEAR_ONE,
     NET_RAW_GOALS,
     NET_WORKLOADS,
     READER_GOALS,
@@ -74,13 +76,15 @@ def panels(results, net, libs, stat):
                 fig.vs_asyncio["fastio"], net_goal(workload, loop))
             of_raw.setdefault(workload, {})[loop] = _spread_bar(
                 fig.of_raw["fastio"], NET_RAW_GOALS.get(workload))
+        far = {w: v for w, v in speed_up.items() if w not in NET_NEAR_ONE}
+        near = {w: v for w, v in speed_up.items() if w in NET_NEAR_ONE}
+        title = "Loopback servers{}: fastio / asyncio streams per server-CPU second"
+        for rows, which in ((far, " (pipelined, bulk)"),
+                            (near, " (one request at a time, asyncio_tcp)")):
+            if rows:
+                out.append((title.format(which if far and near else ""), "ratio", rows))
         out.append((
-            "Loopback servers: fastio / asyncio streams, messages per server-CPU second"
-            " (median pair; whiskers: lowest and highest)",
-            "ratio", speed_up))
-        out.append((
-            "Loopback servers: fastio streams as a share of a raw asyncio.Protocol server"
-            " (median; whiskers: lowest and highest)",
+            "Loopback servers: fastio streams as a share of a raw asyncio.Protocol server",
             "share", of_raw))
     if libs:
         speed_up = {}
@@ -164,7 +168,7 @@ def chart(doc, results, net, libs, path, stat="min"):
                for loop in in_order(LOOPS, loops)]
     handles.append(Line2D([], [], color=GOAL_COLOUR, linewidth=1.5, label="goal"))
     handles.append(Line2D([], [], color=SPREAD_COLOUR, linewidth=0.9, marker="|",
-                          label="lowest to highest pair"))
+                          label="network: lowest to highest pair"))
     handles.append(Line2D([], [], label="1x: as fast as asyncio", **SAME_AS_ASYNCIO))
     fig.suptitle("fastio vs asyncio streams (higher is better for fastio)",
                  x=0.01, y=1 - 0.05 / height, ha="left", fontsize=11)

@@ -41,6 +41,8 @@ NET_WORKLOADS = (
     "line echo", "frames", "ping-pong", "HTTP keep-alive", "1 KiB echo", "churn",
     "bulk", "asyncio_tcp",
 )
+# Charted in a panel of their own, whose scale shows their spread near 1x.
+NET_NEAR_ONE = ("ping-pong", "HTTP keep-alive", "1 KiB echo", "churn", "asyncio_tcp")
 NET_SERVERS = ("asyncio", "fastio", "raw")
 NET_LABELS = {"asyncio": "asyncio streams", "fastio": "fastio streams", "raw": "raw Protocol"}
 # Minimum fastio/asyncio ratio of messages per server-CPU-second, as the
