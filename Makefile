@@ -37,7 +37,7 @@ define each_python
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
 endef
 
-.PHONY: all build debug servers test test-all suites test-fallback test-installed test-sdist test-wheel bench chart lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
+.PHONY: all build debug servers test test-all suites test-fallback test-installed test-sdist test-wheel bench chart profile lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
 
 all: build
 
@@ -182,6 +182,8 @@ typecheck: build
 # The tables print; the chart is drawn from the same run into BENCH_CHART,
 # the image README.md shows (commit it with the tables it goes with).
 # `make chart` draws it again from the last run without measuring.
+# FASTIO_BENCH_SCALE=0.1 make bench: the network workloads at a tenth of their
+# counts, for a quick check (figures not comparable with a full run).
 BENCH_JSON ?= .benchmarks/latest.json
 BENCH_CHART ?= docs/benchmarks.png
 
@@ -192,6 +194,19 @@ bench: build servers
 
 chart: $(VENV)/.deps
 	$(PY) benchmarks/chart.py $(BENCH_JSON) $(BENCH_CHART)
+
+# Instructions (callgrind), system calls (strace -c) and Python-level calls
+# (cProfile) per request/response round trip in each network server, one
+# connection at a time (benchmarks/profile_roundtrip.py): deterministic, so
+# run it before and after a change.  Tables to stdout and PROFILE_DIR/tables.md,
+# the dumps and listings beside them; docs/profiles.md keeps a run's tables.
+PROFILE_DIR ?= build/profile
+PROFILE_ARGS ?=
+
+profile: build
+	tools/apt_install.sh valgrind strace
+	mkdir -p $(PROFILE_DIR)
+	$(PY) benchmarks/profile_roundtrip.py --out $(PROFILE_DIR) $(PROFILE_ARGS) | tee $(PROFILE_DIR)/tables.md
 
 # ruff over the Python files, then cython-lint over the compiled core,
 # each included .pxi too (tools/lint_core.sh); settings in pyproject.toml.

@@ -2,13 +2,16 @@
 
     python benchmarks/chart.py .benchmarks/latest.json docs/benchmarks.png
 
-Four panels of horizontal bars, one bar per event loop (asyncio's default
+Panels of horizontal bars, one bar per event loop (asyncio's default
 loop, uvloop) where the benchmark runs on both, with the goal marked:
 
 - reader micro-benchmarks: asyncio time / fastio time (default loop only);
 - loopback network servers: fastio streams / asyncio streams, messages per
-  second of server CPU;
-- the same servers: fastio streams' share of a raw asyncio.Protocol server;
+  second of server CPU, the median pair with whiskers from the lowest pair
+  to the highest, the pipelined rows and those near 1x (workloads.NET_NEAR_ONE)
+  in panels of their own;
+- the same servers: fastio streams' share of a raw asyncio.Protocol server,
+  likewise;
 - client libraries after ``fastio.install()``: fastio / asyncio operations per
   second.
 
@@ -23,17 +26,17 @@ from pathlib import Path
 
 from report import fmt_ratio, fmt_share, header_lines
 from results import (
+    NetworkFigures,
     add_stat_argument,
     by_workload_and_loop,
     library_figures,
     load_run,
-    network_figures,
-    ratio,
     reader_figures,
 )
 from workloads import (
     LIB_WORKLOADS,
     LOOPS,
+    NET_NEAR_ONE,
     NET_RAW_GOALS,
     NET_WORKLOADS,
     READER_GOALS,
@@ -48,32 +51,38 @@ LOOP_COLOURS = {"default": "#3b6ea5", "uvloop": "#e08a2e"}
 LOOP_LABELS = {"default": "asyncio's default loop", "uvloop": "uvloop"}
 OTHER_LOOP_COLOUR = "#7a7a7a"
 GOAL_COLOUR = "#222222"
+SPREAD_COLOUR = "#555555"  # whiskers from the lowest to the highest pair
 SAME_AS_ASYNCIO = {"color": "#999999", "linewidth": 0.8, "linestyle": "--"}  # the 1x line
 BAR_SPACE = 0.8  # of each workload's row, shared by its loops' bars
 HEAD_INCHES, FOOT_INCHES = 0.6, 0.45  # the title and legend; the run's description
 
 
 def panels(results, net, libs, stat):
-    """[(title, kind, {workload: {loop: (value, goal)}})], kind "ratio" or "share"."""
+    """[(title, kind, {workload: {loop: (value, goal, low, high)}})], kind "ratio"
+    or "share"; low and high (the lowest and highest pair) or None."""
     out = []
     if results:
         out.append((
             "Reader, bytes already fed: asyncio time / fastio time",
             "ratio",
-            {w: {"default": (reader_figures(results[w], stat)[2], READER_GOALS.get(w))}
+            {w: {"default": (reader_figures(results[w], stat)[2], READER_GOALS.get(w), None, None)}
              for w in in_order(READER_ORDER, results)},
         ))
     if net:
         speed_up, of_raw = {}, {}
         for workload, loop, servers in by_workload_and_loop(net, NET_WORKLOADS):
-            cpu, _ = network_figures(servers)
-            speed_up.setdefault(workload, {})[loop] = (
-                ratio(cpu["fastio"], cpu["asyncio"]), net_goal(workload, loop))
-            of_raw.setdefault(workload, {})[loop] = (
-                ratio(cpu["fastio"], cpu["raw"]), NET_RAW_GOALS.get(workload))
-        out.append((
-            "Loopback servers: fastio / asyncio streams, messages per server-CPU second",
-            "ratio", speed_up))
+            fig = NetworkFigures(servers)
+            speed_up.setdefault(workload, {})[loop] = _spread_bar(
+                fig.vs_asyncio["fastio"], net_goal(workload, loop))
+            of_raw.setdefault(workload, {})[loop] = _spread_bar(
+                fig.of_raw["fastio"], NET_RAW_GOALS.get(workload))
+        far = {w: v for w, v in speed_up.items() if w not in NET_NEAR_ONE}
+        near = {w: v for w, v in speed_up.items() if w in NET_NEAR_ONE}
+        title = "Loopback servers{}: fastio / asyncio streams per server-CPU second"
+        for rows, which in ((far, " (pipelined, bulk)"),
+                            (near, " (one request at a time, asyncio_tcp)")):
+            if rows:
+                out.append((title.format(which if far and near else ""), "ratio", rows))
         out.append((
             "Loopback servers: fastio streams as a share of a raw asyncio.Protocol server",
             "share", of_raw))
@@ -81,11 +90,18 @@ def panels(results, net, libs, stat):
         speed_up = {}
         for workload, loop, pair in by_workload_and_loop(libs, LIB_WORKLOADS):
             speed_up.setdefault(workload, {})[loop] = (
-                library_figures(pair, stat)[2], lib_goal(workload))
+                library_figures(pair, stat)[2], lib_goal(workload), None, None)
         out.append((
             "Client libraries after fastio.install(): fastio / asyncio, operations per second",
             "ratio", speed_up))
     return out
+
+
+def _spread_bar(spread, goal):
+    """(median, goal, lowest, highest) of a Spread; figures None without one."""
+    if spread is None:
+        return None, goal, None, None
+    return spread.median, goal, spread.low, spread.high
 
 
 def draw(ax, title, kind, rows):
@@ -97,15 +113,19 @@ def draw(ax, title, kind, rows):
         for i, loop in enumerate(loops):
             if loop not in rows[workload]:
                 continue
-            value, goal = rows[workload][loop]
+            value, goal, low, high = rows[workload][loop]
             centre = y - BAR_SPACE / 2 + height * (i + 0.5)
             text = fmt_share(value) if kind == "share" else fmt_ratio(value)
             if value is not None:
                 ax.barh(centre, value, height=height * 0.9,
                         color=LOOP_COLOURS.get(loop, OTHER_LOOP_COLOUR))
                 top = max(top, value)
-            ax.annotate(text, (value or 0, centre), xytext=(3, 0), textcoords="offset points",
-                        va="center", fontsize=7)
+            if low is not None and high is not None and low < high:
+                ax.errorbar(value, centre, xerr=[[value - low], [high - value]], fmt="none",
+                            ecolor=SPREAD_COLOUR, elinewidth=0.9, capsize=2)
+                top = max(top, high)
+            ax.annotate(text, (max(value or 0, high or 0), centre), xytext=(3, 0),
+                        textcoords="offset points", va="center", fontsize=7)
             if goal is not None:
                 top = max(top, goal)
                 ax.plot([goal, goal], [centre - height / 2, centre + height / 2],
@@ -115,7 +135,7 @@ def draw(ax, title, kind, rows):
     ax.set_title(title, fontsize=9, loc="left")
     ax.tick_params(axis="x", labelsize=7)
     if kind == "share":
-        ax.set_xlim(0, 1.15)
+        ax.set_xlim(0, max(1.15, top * 1.05))
         ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}" if x <= 1 else "")
     else:
         ax.axvline(1, **SAME_AS_ASYNCIO)
@@ -147,6 +167,8 @@ def chart(doc, results, net, libs, path, stat="min"):
                      label=LOOP_LABELS.get(loop, loop))
                for loop in in_order(LOOPS, loops)]
     handles.append(Line2D([], [], color=GOAL_COLOUR, linewidth=1.5, label="goal"))
+    handles.append(Line2D([], [], color=SPREAD_COLOUR, linewidth=0.9, marker="|",
+                          label="network: lowest to highest pair"))
     handles.append(Line2D([], [], label="1x: as fast as asyncio", **SAME_AS_ASYNCIO))
     fig.suptitle("fastio vs asyncio streams (higher is better for fastio)",
                  x=0.01, y=1 - 0.05 / height, ha="left", fontsize=11)

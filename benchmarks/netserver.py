@@ -2,10 +2,10 @@
 
     python benchmarks/netserver.py --impl {asyncio,fastio,raw} --loop {default,uvloop}
 
-Listens on 127.0.0.1 on four free ports, one per workload, and prints them on
-one line to stdout::
+Listens on 127.0.0.1 on a free port per workload, and prints them on one
+line to stdout::
 
-    ready echo=PORT frames=PORT pingpong=PORT bulk=PORT
+    ready echo=PORT frames=PORT pingpong=PORT bulk=PORT http=PORT ...
 
 then reads commands from stdin, one per line:
 
@@ -28,12 +28,24 @@ that module's ``start_server``):
               await writer.drain().
     bulk      await reader.read(65536) until EOF, then writes the byte count
               as a decimal line.
+    tcpbulk   the same with read(10 MiB): the reading half of pyperformance's
+              asyncio_tcp, whose client reads 10 MiB writes with read(10 MiB).
+    http      head = await reader.readuntil(b"\r\n\r\n");
+              writer.write(HTTP_RESPONSE) (140 bytes); await writer.drain().
+    echo1k    data = await reader.read(ECHO_READ); writer.write(data);
+              await writer.drain() (uvloop's examples/bench echo server shape).
+    churn     line = await reader.readline(); writer.write(line);
+              await writer.drain(); then writer.close() and wait_closed():
+              one request per connection.
 
 ``--impl raw`` is the baseline: an ``asyncio.Protocol`` per workload that
 takes every complete line (echo, pingpong) or frame (frames) out of what
 ``data_received()`` got as a bytes object of its own, as a hand-written
 protocol handing messages to an application would, and echoes them all in
-one ``transport.write()`` per ``data_received()``; for bulk it counts bytes.
+one ``transport.write()`` per ``data_received()``; for bulk and tcpbulk it
+counts bytes; for http it answers each complete request head with
+HTTP_RESPONSE, all in one write; for echo1k it writes back what it got; for
+churn it writes back the first line and closes the transport.
 """
 import argparse
 import asyncio
@@ -45,7 +57,21 @@ import traceback
 
 DRAIN_EVERY = 64
 BULK_READ = 65536
-WORKLOADS = ("echo", "frames", "pingpong", "bulk")
+TCPBULK_READ = 10 * 1024 * 1024
+ECHO_READ = 65536
+HTTP_END = b"\r\n\r\n"
+# A keep-alive answer of 140 bytes, as a small HTTP/1.1 server sends it.
+HTTP_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"Date: Mon, 07 Dec 2026 04:30:00 GMT\r\n"
+    b"Content-Type: text/plain\r\n"
+    b"Content-Length: 14\r\n"
+    b"Connection: keep-alive\r\n"
+    b"\r\n"
+    b"Hello, World!\n"
+)
+assert len(HTTP_RESPONSE) == 140
+WORKLOADS = ("echo", "frames", "pingpong", "bulk", "tcpbulk", "http", "echo1k", "churn")
 # A frame's header: its length, big-endian.
 FRAME_LENGTH = struct.Struct(">I")
 
@@ -136,19 +162,67 @@ async def stream_pingpong(reader, writer):
         await _close(writer)
 
 
-async def stream_bulk(reader, writer):
+def stream_count(size):
+    """A handler that read(size)s until EOF and then writes the byte count."""
+
+    async def stream_bulk(reader, writer):
+        try:
+            read = reader.read
+            total = 0
+            while True:
+                data = await read(size)
+                if not data:
+                    break
+                total += len(data)
+            writer.write(b"%d\n" % total)
+            await writer.drain()
+        except Exception:  # noqa: BLE001 - reported
+            handler_failed(f"bulk read({size})")
+        finally:
+            await _close(writer)
+
+    return stream_bulk
+
+
+async def stream_http(reader, writer):
     try:
-        read = reader.read
-        total = 0
+        readuntil, write, drain = reader.readuntil, writer.write, writer.drain
         while True:
-            data = await read(BULK_READ)
+            try:
+                await readuntil(HTTP_END)
+            except asyncio.IncompleteReadError as exc:
+                if exc.partial:
+                    raise
+                break  # EOF between requests
+            write(HTTP_RESPONSE)
+            await drain()
+    except Exception:  # noqa: BLE001 - reported
+        handler_failed("http")
+    finally:
+        await _close(writer)
+
+
+async def stream_echo1k(reader, writer):
+    try:
+        read, write, drain = reader.read, writer.write, writer.drain
+        while True:
+            data = await read(ECHO_READ)
             if not data:
                 break
-            total += len(data)
-        writer.write(b"%d\n" % total)
+            write(data)
+            await drain()
+    except Exception:  # noqa: BLE001 - reported
+        handler_failed("echo1k")
+    finally:
+        await _close(writer)
+
+
+async def stream_churn(reader, writer):
+    try:
+        writer.write(await reader.readline())
         await writer.drain()
     except Exception:  # noqa: BLE001 - reported
-        handler_failed("bulk")
+        handler_failed("churn")
     finally:
         await _close(writer)
 
@@ -157,7 +231,11 @@ STREAM_HANDLERS = {
     "echo": stream_echo,
     "frames": stream_frames,
     "pingpong": stream_pingpong,
-    "bulk": stream_bulk,
+    "bulk": stream_count(BULK_READ),
+    "tcpbulk": stream_count(TCPBULK_READ),
+    "http": stream_http,
+    "echo1k": stream_echo1k,
+    "churn": stream_churn,
 }
 
 
@@ -246,7 +324,53 @@ class RawBulk(RawBase):
         # Returning a false value closes the transport once that is sent.
 
 
-RAW_PROTOCOLS = {"echo": RawLines, "frames": RawFrames, "pingpong": RawLines, "bulk": RawBulk}
+class RawHttp(RawBase):
+    """http: one HTTP_RESPONSE per complete request head, all in one write."""
+
+    def data_received(self, data):
+        try:
+            if self.pending:
+                data = self.pending + data
+            heads = data.split(HTTP_END)
+            self.pending = heads.pop()
+            if heads:
+                self.transport.write(HTTP_RESPONSE * len(heads))
+        except Exception:  # noqa: BLE001 - reported
+            handler_failed("raw http")
+            self.transport.abort()
+
+
+class RawEcho(RawBase):
+    """echo1k: writes back what it got."""
+
+    def data_received(self, data):
+        self.transport.write(data)
+
+
+class RawChurn(RawBase):
+    """churn: writes back the first line, then closes."""
+
+    def data_received(self, data):
+        if self.pending:
+            data = self.pending + data
+        end = data.find(b"\n") + 1
+        if end:
+            self.transport.write(data[:end])
+            self.transport.close()
+        else:
+            self.pending = data
+
+
+RAW_PROTOCOLS = {
+    "echo": RawLines,
+    "frames": RawFrames,
+    "pingpong": RawLines,
+    "bulk": RawBulk,
+    "tcpbulk": RawBulk,
+    "http": RawHttp,
+    "echo1k": RawEcho,
+    "churn": RawChurn,
+}
 
 
 # -- process -------------------------------------------------------------------

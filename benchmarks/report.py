@@ -19,9 +19,11 @@ the median instead. Either is taken over the rounds of all passes together
 The loopback network benchmarks (benchmarks/test_bench_network.py) get a
 table of their own: messages per second of the server process's CPU time and
 per second of wall time, per workload, event loop and server (asyncio
-streams, fastio streams, a raw asyncio.Protocol), each the best of the
+streams, fastio streams, a raw asyncio.Protocol), each the median of the
 repeated runs, with fastio's ratio to asyncio streams on the same loop and
-its share of the raw protocol's figure set against the network goals.
+its share of the raw protocol's figure taken run by run (asyncio and fastio
+measured back to back form a pair), as the median pair with the lowest and
+highest, set against the network goals.
 
 The client-library benchmarks (benchmarks/test_bench_libraries.py: redis-py,
 aiomcache, asyncio subprocess pipes, on plain asyncio and after
@@ -36,13 +38,13 @@ import argparse
 import sys
 
 from results import (
+    NetworkFigures,
     add_stat_argument,
     by_workload_and_loop,
     extra,
     library_figures,
     load_run,
     long_line_growth,
-    network_figures,
     ratio,
     reader_figures,
 )
@@ -54,6 +56,7 @@ from workloads import (
     LONG_LARGE,
     MEMORY_ROWS,
     NET_LABELS,
+    NET_MIN_PAIR,
     NET_RAW_GOALS,
     NET_SERVERS,
     NET_WORKLOADS,
@@ -241,65 +244,76 @@ def reader_section(results, stat, markdown):
 # -- loopback network ---------------------------------------------------------
 
 
+def fmt_spread(spread, fmt):
+    """"median [lowest-highest]" of a Spread, with ``fmt`` for each figure."""
+    if spread is None:
+        return "-"
+    if spread.n == 1 or spread.low == spread.high:
+        return fmt(spread.median)
+    return f"{fmt(spread.median)} [{fmt(spread.low)}-{fmt(spread.high)}]"
+
+
 def network_rows(net, markdown):
     rows = []
     for workload, loop, servers in by_workload_and_loop(net, NET_WORKLOADS):
-        cpu, wall = network_figures(servers)
+        fig = NetworkFigures(servers)
         unit = next(r["net_unit"] for runs in servers.values() for r in runs)
         for server in NET_SERVERS:
             if server not in servers:
-                rows.append([workload, loop, NET_LABELS[server], unit,
+                rows.append([workload, loop, NET_LABELS[server], unit, "",
                              "no result", "", "", "", "", "", ""])
                 continue
-            vs_cpu = ratio(cpu[server], cpu["asyncio"])
-            of_raw = ratio(cpu[server], cpu["raw"])
+            vs = fig.vs_asyncio[server]
+            of_raw = fig.of_raw[server]
             goal_text, met_text = "", ""
             if server == "fastio":
-                goal_text, met_text = network_goals(workload, loop, vs_cpu, of_raw, markdown)
+                goal_text, met_text = network_goals(workload, loop, vs, of_raw, markdown)
             rows.append([
                 workload,
                 loop,
                 NET_LABELS[server],
                 unit,
-                fmt_num(cpu[server]),
-                fmt_num(wall[server]),
-                fmt_ratio(vs_cpu),
-                fmt_ratio(ratio(wall[server], wall["asyncio"])),
-                fmt_share(of_raw),
+                str(fig.runs),
+                fmt_num(fig.cpu[server]),
+                fmt_num(fig.wall[server]),
+                fmt_spread(vs, fmt_ratio),
+                fmt_ratio(fig.wall_vs_asyncio[server] and fig.wall_vs_asyncio[server].median),
+                fmt_spread(of_raw, fmt_share),
                 goal_text,
                 met_text,
             ])
     return rows
 
 
-def network_goals(workload, loop, vs_cpu, of_raw, markdown):
-    """(goal, verdict) cells of fastio's row: its ratio goal and its raw-share goal."""
-    goals, met = [], []
+def network_goals(workload, loop, vs, of_raw, markdown):
+    """(goal, verdict) cells of fastio's row: its ratio goal, met by the median
+    pair with no pair below NET_MIN_PAIR, and its raw-share goal."""
+    goals, failed, unknown = [], [], False
     goal = net_goal(workload, loop)
     if goal is not None:
         goals.append(f">= {goal:g}x")
-        met.append(None if vs_cpu is None else vs_cpu >= goal)
+        if vs is None:
+            unknown = True
+        elif vs.straddles_one:
+            failed.append("straddles 1x")
+        elif vs.median < goal or vs.low < NET_MIN_PAIR:
+            failed.append("ratio")
     raw_goal = NET_RAW_GOALS.get(workload)
     if raw_goal is not None:
         goals.append(f">= {raw_goal:.0%} of raw")
-        met.append(None if of_raw is None else of_raw >= raw_goal)
-    return ", ".join(goals) or "-", net_verdict(met, markdown) if goals else ""
-
-
-def net_verdict(met, markdown):
-    """One verdict for several goals: yes, n/a, or which of them failed."""
-    if any(m is False for m in met):
-        if len(met) == 1:
-            return verdict(False, markdown)
-        which = "+".join(name for name, m in zip(("ratio", "raw"), met) if m is False)
-        return f"**NO** ({which})" if markdown else f"NO ({which}) <--"
-    if any(m is None for m in met):
-        return "n/a"
-    return "yes"
+        if of_raw is None:
+            unknown = True
+        elif of_raw.median < raw_goal:
+            failed.append("raw")
+    if not goals:
+        return "-", ""
+    if failed:
+        which = " + ".join(failed)
+        return ", ".join(goals), f"**NO** ({which})" if markdown else f"NO ({which}) <--"
+    return ", ".join(goals), "n/a" if unknown else "yes"
 
 
 def network_section(net, markdown):
-    runs_per_row = max(len(runs) for servers in net.values() for runs in servers.values())
     descriptions = {}
     for servers in net.values():
         for runs in servers.values():
@@ -307,28 +321,31 @@ def network_section(net, markdown):
                 if r.get("net_desc"):
                     descriptions.setdefault(r["net_workload"], r["net_desc"])
     title = (
-        f"Loopback network (127.0.0.1): server in its own process, client in the benchmark"
-        f" process; each row is the best of {runs_per_row} run{'s' if runs_per_row > 1 else ''}"
-        " (server CPU and wall time each taken at their best run)."
+        "Loopback network (127.0.0.1): server in its own process, client in the benchmark"
+        " process; asyncio and fastio measured back to back in each run (a pair),"
+        " ratios taken pair by pair: median [lowest-highest]."
     )
     out = [f"**{title}**" if markdown else title, ""]
     out.append(
         table(
-            ["workload", "loop", "server", "per", "per server-CPU-s", "per wall-s",
+            ["workload", "loop", "server", "per", "runs", "per server-CPU-s", "per wall-s",
              "CPU vs asyncio", "wall vs asyncio", "% of raw (CPU)", "goal", "met?"],
             network_rows(net, markdown),
             markdown,
-            right={4, 5, 6, 7, 8},
+            right={4, 5, 6, 7, 8, 9},
         )
     )
     out += [
         "",
         "per server-CPU-s: messages (or MiB) per second of the server process's user+system"
-        " CPU time (getrusage in the server, before and after the workload).",
-        "per wall-s: the same per second of wall time, as the client sees it."
-        " vs asyncio: the same loop's asyncio streams figure, same run of the suite.",
-        "% of raw: of the same loop's raw asyncio.Protocol figure (one transport.write per"
-        " data_received). Goals are for fastio streams, on server CPU.",
+        " CPU time (getrusage in the server, before and after the workload), median of the"
+        " runs. per wall-s: the same per second of wall time, as the client sees it.",
+        "CPU vs asyncio: this server's figure / the same loop's asyncio streams figure in the"
+        " same run, median of the runs with the lowest and highest; wall vs asyncio: its"
+        " median per wall second.",
+        "% of raw: of the same loop's raw asyncio.Protocol figure in the same run. Goals are"
+        f" for fastio streams, on server CPU: the median pair, and no pair below"
+        f" {NET_MIN_PAIR:g}x; pairs on both sides of 1x are reported as such.",
     ]
     out += [f"{w}: {descriptions[w]}" for w in in_order(NET_WORKLOADS, descriptions)]
     return out

@@ -88,18 +88,63 @@ def long_line_growth(results, stat):
     return growth
 
 
-def net_best(runs, key):
-    """Best messages per second over ``runs``, with seconds from ``key``."""
-    rates = [r["net_messages"] / r[key] for r in runs or () if r.get(key, 0) > 0]
-    return max(rates) if rates else None
+class Spread:
+    """The median of several ratios with the lowest and highest of them."""
+
+    def __init__(self, values):
+        self.n = len(values)
+        self.median = statistics.median(values)
+        self.low, self.high = min(values), max(values)
+
+    @property
+    def straddles_one(self):
+        """Some ratios below 1x and some above: no side is faster for sure."""
+        return self.low < 1.0 < self.high
 
 
-def network_figures(servers):
-    """({server: messages per server-CPU-s}, {server: messages per wall-s}) of one
-    (workload, loop), each the best of its runs; None for a server with none."""
-    cpu = {s: net_best(servers.get(s), "net_server_cpu_s") for s in NET_SERVERS}
-    wall = {s: net_best(servers.get(s), "net_wall_s") for s in NET_SERVERS}
-    return cpu, wall
+def spread(values):
+    """A Spread of the values that are not None, or None if there are none."""
+    values = [v for v in values if v is not None]
+    return Spread(values) if values else None
+
+
+def _rate(run, key):
+    """A run's messages per second of ``key`` (server CPU or wall), or None."""
+    return run["net_messages"] / run[key] if run and run.get(key, 0) > 0 else None
+
+
+class NetworkFigures:
+    """One (workload, loop)'s servers compared repetition by repetition.
+
+    Repetition r of every server forms one pair (or triple): each ratio is
+    taken inside it, then the ratios of all repetitions are summarised.
+    Rates are each server's median over its runs.
+    """
+
+    def __init__(self, servers):
+        by_rep = {s: {r.get("net_rep", i): r for i, r in enumerate(servers.get(s) or ())}
+                  for s in NET_SERVERS}
+        reps = sorted({rep for runs in by_rep.values() for rep in runs})
+        self.runs = len(reps)
+
+        def rates(server, key):
+            return [_rate(by_rep[server].get(rep), key) for rep in reps]
+
+        cpu = {s: rates(s, "net_server_cpu_s") for s in NET_SERVERS}
+        wall = {s: rates(s, "net_wall_s") for s in NET_SERVERS}
+        self.cpu = {s: _median(v) for s, v in cpu.items()}
+        self.wall = {s: _median(v) for s, v in wall.items()}
+        # {server: Spread of server / asyncio}, per server-CPU and per wall second
+        self.vs_asyncio = {s: spread(map(ratio, cpu[s], cpu["asyncio"])) for s in NET_SERVERS}
+        self.wall_vs_asyncio = {s: spread(map(ratio, wall[s], wall["asyncio"]))
+                                for s in NET_SERVERS}
+        # {server: Spread of server / raw protocol}, per server-CPU second
+        self.of_raw = {s: spread(map(ratio, cpu[s], cpu["raw"])) for s in NET_SERVERS}
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
 
 
 def library_figures(pair, stat):
