@@ -5,6 +5,9 @@ asyncio's so code that looks them up at call time (``asyncio.open_connection``,
 asyncio's subprocess support...) runs on fastio, and ``uninstall()`` puts
 asyncio's back.
 
+``readinto(reader, buffer)`` is fastio's own: read() into a buffer the caller
+owns, on any asyncio-compatible reader (install() puts it nowhere in asyncio).
+
 ``COMPILED`` says which implementation is in use.  It is False, and fastio's
 names are asyncio's own classes and functions (so ``install()`` and
 ``uninstall()`` change nothing), when ``FASTIO_NO_EXTENSIONS`` is set, on
@@ -14,10 +17,16 @@ imported; ``NOT_COMPILED_BECAUSE`` then says which of these it was.
 import asyncio
 import asyncio.streams
 import sys
+from collections.abc import Coroutine
 from types import ModuleType
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from . import _extension, _install
+from . import _extension, _install, _readinto
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+    from ._buffer import ReaderCore
 
 
 def _select_streams() -> "tuple[ModuleType, Optional[str]]":
@@ -37,6 +46,8 @@ def _select_streams() -> "tuple[ModuleType, Optional[str]]":
 
 _streams, NOT_COMPILED_BECAUSE = _select_streams()
 COMPILED: bool = NOT_COMPILED_BECAUSE is None
+# The readers whose own readinto() readinto() calls.
+_READS_INTO: "tuple[type[ReaderCore], ...]" = (_streams.ReaderCore,) if COMPILED else ()
 
 if TYPE_CHECKING:
     # Type checkers see the compiled classes; without them the names are the
@@ -67,7 +78,7 @@ __all__ = [
 ]
 if sys.platform != "win32":
     __all__ += ["open_unix_connection", "start_unix_server"]
-__all__ += ["install", "uninstall", "installed"]
+__all__ += ["install", "uninstall", "installed", "readinto"]
 __version__ = "0.1.0"
 
 
@@ -84,3 +95,23 @@ def uninstall() -> None:
 def installed() -> bool:
     """True between install() and uninstall()."""
     return _install.installed()
+
+
+def readinto(
+    reader: asyncio.StreamReader, buffer: "WriteableBuffer"
+) -> "Coroutine[Any, Any, int]":
+    """Wait as ``reader.read(n)`` does, n being the buffer's length in bytes,
+    and copy what it returns into ``buffer``: the count, 0 at EOF (or for an
+    empty buffer).  ``buffer`` is anything writable and C-contiguous, as for
+    ``socket.recv_into()``; else TypeError, raised when awaited, before
+    anything is read.
+
+    On fastio's compiled reader this is its ``readinto()``, which copies
+    from its buffer with no bytes object between; on any other reader
+    (asyncio's, or fastio's names without the extension) it awaits
+    ``reader.read(n)`` and copies that.  The portable spelling: where fastio
+    is not compiled, ``StreamReader`` is asyncio's, which has no readinto().
+    """
+    if isinstance(reader, _READS_INTO):
+        return reader.readinto(buffer)
+    return _readinto.read_and_copy(reader, buffer)

@@ -23,7 +23,7 @@ from cpython.object cimport PyObject
 #
 # _core/constants.pxi, included first, holds the names several files use
 # (OP_* for which method an operation runs, PASS_* for a turn's outcome,
-# DISPATCHED with its bits, NEWLINE); the C helpers are headers beside it
+# COPY_* for readinto()'s copy, DISPATCHED with its bits, NEWLINE); the C helpers are headers beside it
 # (_core/*.h), each declared where it is used.
 
 
@@ -135,6 +135,14 @@ cdef class ReaderCore:
                             PyObject **presult) except -1
     cdef inline int readexactly_pass(self, Py_ssize_t n, PyObject **presult) except -1
     cdef inline int read_pass(self, Py_ssize_t n, bint waited, PyObject **presult) except -1
+    # read_pass() for readinto(buffer) (fastio's own), n the buffer's length
+    # in bytes: the count copied into it is the result.
+    cdef int readinto_pass(self, object buffer, bint waited, PyObject **presult) except -1
+    # The bytes read(len(buffer)) would take, copied into the buffer (taken
+    # writable and C-contiguous only for the copy) and consumed: their count;
+    # on a first turn (not `waited`), COPY_EMPTY or COPY_WAITS instead, with
+    # nothing done, where read() would answer b"" or wait.
+    cdef Py_ssize_t copy_into(self, object buffer, bint waited) except -3
     # Take the first n bytes as the result, as the read methods end.
     cdef inline int answer(self, Py_ssize_t n, PyObject **presult) except -1
 
@@ -165,7 +173,7 @@ cdef class StreamOperation:
         int op                  # which method (OP_*)
         int state               # NEW, RUNNING (delegating), WAITING (on the waiter itself) or DONE
         Py_ssize_t offset       # readuntil() family: asyncio's offset (no match begins before it)
-        Py_ssize_t size         # readexactly() and read(): n
+        Py_ssize_t size         # readexactly() and read(): n (readinto() reads its buffer's length)
         bint executing          # inside send(), throw(): Python code it runs may come back
         object origin           # cr_origin: where it was made, while origin tracking is on; or None
 

@@ -9,7 +9,8 @@
 
 cimport cython
 from cpython.buffer cimport (
-    PyBUF_SIMPLE, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer,
+    PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_IsContiguous, PyBuffer_Release,
+    PyObject_CheckBuffer, PyObject_GetBuffer,
 )
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact, PyByteArray_GET_SIZE
 from cpython.bytes cimport (
@@ -34,7 +35,7 @@ from asyncio import format_helpers
 from asyncio.exceptions import IncompleteReadError, LimitOverrunError
 from asyncio.streams import _DEFAULT_LIMIT
 
-from . import _compat
+from . import _compat, _readinto
 
 _streams = sys.modules["asyncio.streams"]
 _futures = sys.modules["asyncio.futures"]

@@ -1,4 +1,5 @@
-"""fastio's public names: asyncio.streams's, and the install() trio."""
+"""fastio's public names: asyncio.streams's, the install() trio, and
+readinto(), fastio's own (which install() puts nowhere in asyncio)."""
 import asyncio.streams
 
 import pytest
@@ -7,7 +8,16 @@ import fastio
 
 
 def test_all_is_asyncio_streams_names_and_install():
-    assert fastio.__all__ == [*asyncio.streams.__all__, "install", "uninstall", "installed"]
+    assert fastio.__all__ == [*asyncio.streams.__all__, "install", "uninstall", "installed",
+                              "readinto"]
+
+
+def test_install_leaves_readinto_out_of_asyncio():
+    fastio.install()
+    try:
+        assert not hasattr(asyncio, "readinto") and not hasattr(asyncio.streams, "readinto")
+    finally:
+        fastio.uninstall()
 
 
 @pytest.mark.compiled

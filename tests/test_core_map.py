@@ -39,3 +39,17 @@ def test_every_included_file_is_on_the_map_or_shared():
     # introduction names it.
     assert set(included) - on_map == {"_core/constants.pxi"}
     assert "_core/constants.pxi" in PXD
+
+
+def test_each_operation_is_named_where_its_number_points():
+    # StreamOperation's __name__ is OP_NAMES[op]: a new OP_* must take the
+    # next place in the tuple, not shift the names of the others.
+    text = (SOURCES / "_core" / "constants.pxi").read_text()
+    numbers = dict(re.findall(r"^\s+OP_(\w+) = (\d+)", text, re.M))
+    literal = re.search(r"^cdef tuple OP_NAMES = (\(.*?\))$", text, re.M | re.S)
+    assert numbers and literal, "constants.pxi no longer defines OP_* and OP_NAMES"
+    names = ast.literal_eval(literal.group(1))
+    assert sorted(int(n) for n in numbers.values()) == list(range(len(names)))
+    for op, number in numbers.items():
+        assert op.lower() in names[int(number)], (op, names[int(number)])
+

@@ -23,7 +23,18 @@ CHECKS = textwrap.dedent(
     assert fastio.COMPILED is False
     for name in asyncio.streams.__all__:
         assert getattr(fastio, name) is getattr(asyncio.streams, name), name
-    assert fastio.__all__ == [*asyncio.streams.__all__, "install", "uninstall", "installed"]
+    assert fastio.__all__ == [*asyncio.streams.__all__, "install", "uninstall", "installed",
+                              "readinto"]
+    # readinto(): the portable spelling works on asyncio's reader, which
+    # has no method of that name.
+    async def read_into():
+        reader = fastio.StreamReader()
+        reader.feed_data(b"fallback")
+        reader.feed_eof()
+        buffer = bytearray(5)
+        return await fastio.readinto(reader, buffer), buffer, await reader.read()
+    assert not hasattr(fastio.StreamReader, "readinto")
+    assert asyncio.run(read_into()) == (5, bytearray(b"fallb"), b"ack")
     def snapshot():
         return [dict(vars(m)) for m in (asyncio, asyncio.streams)]
     before = snapshot()

@@ -183,16 +183,17 @@ other_ops = [
 
 
 @st.composite
-def programs(draw, max_size=30):
-    """Ops before EOF (feeds among them), maybe feed_eof, ops after (no feeds)."""
+def programs(draw, max_size=30, reads=tuple(read_ops)):
+    """Ops before EOF (feeds among them), maybe feed_eof, ops after (no feeds).
+    `reads`: the (read op strategy, weight) pairs to draw reads from."""
     # Two lists: hypothesis keeps a single list short on average.
-    any_op = weighted((feed_op, 7), *read_ops, *other_ops)
+    any_op = weighted((feed_op, 7), *reads, *other_ops)
     before = draw(st.lists(any_op, min_size=1, max_size=max_size))
     before += draw(st.lists(any_op, max_size=max_size))
     if draw(st.integers(0, 2)):
         return before
     eof = draw(_op("feed_eof"))
-    after = draw(st.lists(weighted(*read_ops, *other_ops), max_size=max_size // 3))
+    after = draw(st.lists(weighted(*reads, *other_ops), max_size=max_size // 3))
     return before + [eof] + after
 
 
@@ -480,12 +481,16 @@ def _format_program(program, upto):
     return "\n".join(lines)
 
 
-def run_differential(program, limit=None, transport="pausable"):
+def run_differential(program, limit=None, transport="pausable", runners=None):
     """Run `program` (then EPILOGUE) on both readers in lockstep and fail at
-    the first difference.  Returns the two Runners (asyncio's, fastio's)."""
+    the first difference.  Returns the two Runners (asyncio's, fastio's).
+    `runners`: (expected, actual), made as Runner(module, limit, transport)
+    is, for Runners that run more operations (test_readinto.py)."""
     program = list(program) + EPILOGUE
-    expected = Runner(asyncio, limit, transport)
-    actual = Runner(fastio, limit, transport)
+    make_expected, make_actual = runners or (
+        lambda *args: Runner(asyncio, *args), lambda *args: Runner(fastio, *args))
+    expected = make_expected(limit, transport)
+    actual = make_actual(limit, transport)
     try:
         where = "construction"
         for index in range(-1, len(program)):
@@ -500,13 +505,13 @@ def run_differential(program, limit=None, transport="pausable"):
                 if CONSTRUCT_ERROR in want or CONSTRUCT_ERROR in got:
                     keys = [CONSTRUCT_ERROR]
                 diffs = "\n".join(
-                    f"  {key}:\n    asyncio: {want.get(key, '<missing>')!r}\n"
-                    f"    fastio:  {got.get(key, '<missing>')!r}"
+                    f"  {key}:\n    {expected.name}: {want.get(key, '<missing>')!r}\n"
+                    f"    {actual.name}: {got.get(key, '<missing>')!r}"
                     for key in keys
                     if want.get(key, "<missing>") != got.get(key, "<missing>")
                 )
                 raise AssertionError(
-                    f"fastio.StreamReader differs from asyncio.StreamReader after {where}\n"
+                    f"{actual.name} differs from {expected.name} after {where}\n"
                     f"(limit={limit!r}, transport={transport}, Python {sys.version.split()[0]})\n"
                     f"differing observables:\n{diffs}\n"
                     f"program (the epilogue included):\n{_format_program(program, index)}"

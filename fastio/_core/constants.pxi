@@ -1,8 +1,8 @@
 # The names several of the _core/*.pxi files use, included before all of
 # them so that each is found here rather than in whichever file happened to
 # need it first: which method an operation runs, the outcomes of
-# one turn of a read's loop, the methods a reader's fast paths skip, and
-# the separator of a line.
+# one turn of a read's loop and of readinto()'s copy, the methods a
+# reader's fast paths skip, and the separator of a line.
 
 cdef enum:
     OP_READLINE = 0
@@ -12,9 +12,10 @@ cdef enum:
     OP_ANEXT = 4
     OP_WAIT = 5  # _wait_for_data()
     OP_DRAIN = 6  # StreamWriter.drain(): the writer is in `arg`, no reader
+    OP_READINTO = 7  # readinto(buffer), fastio's own: the caller's buffer is in `arg`
 
 cdef tuple OP_NAMES = ("readline", "readuntil", "readexactly", "read", "__anext__",
-                       "_wait_for_data", "drain")
+                       "_wait_for_data", "drain", "readinto")
 
 
 cdef enum:
@@ -35,6 +36,12 @@ cdef enum:
     WAIT_DISPATCHED = 0x20  # how they wait
     EXCEPTION_DISPATCHED = 0x40  # what drain() asks
     ALL_DISPATCHED = 0x7f
+
+
+cdef enum:
+    # ReaderCore.copy_into() outcomes other than a count of bytes copied
+    COPY_EMPTY = -1  # a first turn with an empty buffer: read(0)'s answer, nothing done
+    COPY_WAITS = -2  # asyncio's read() would wait for data first (nothing copied)
 
 
 cdef bytes NEWLINE = b"\n"

@@ -7,6 +7,8 @@
 # Invariant: line by line the running asyncio's StreamReader methods
 # (streams.py there), on this buffer; methods asyncio calls through self are
 # called through self here too, unless nothing overrides them.
+# _readinto_slow(), for fastio's own readinto(), is _read_slow() copying
+# into the caller's buffer.
 #
 # Called by StreamOperation (stream_operation.pxi): start() and resume(),
 # through algorithm().
@@ -169,6 +171,29 @@ async def _readexactly_slow(ReaderCore self, n, bint resumed=False, failure=None
     return data
 
 
+async def _readinto_slow(ReaderCore self, buffer, bint resumed=False, failure=None):
+    # readinto(buffer): the buffer's checks first, then _read_slow() for n,
+    # its length, copying rather than taking a bytes object (see
+    # ReaderCore.copy_into()).
+    if resumed:
+        if failure is not None:
+            raise failure
+    else:
+        check_writable(buffer)
+        if self._exception is not None:
+            raise self._exception
+        count = self.copy_into(buffer, False)
+        if count == COPY_EMPTY:
+            return 0
+        if count != COPY_WAITS:
+            resume_dispatched(self)
+            return count
+        await self._wait_for_data('read')
+    count = self.copy_into(buffer, True)
+    resume_dispatched(self)
+    return count
+
+
 async def _anext_slow(ReaderCore self):
     # Something replaces readline() (or readuntil()).
     val = await self.readline()
@@ -185,6 +210,8 @@ cdef object algorithm(ReaderCore self, int op, object arg, bint direct,
         return _readexactly_slow(self, arg, offset >= 0, failure)
     if op == OP_READ:
         return _read_slow(self, arg, offset >= 0, failure)
+    if op == OP_READINTO:
+        return _readinto_slow(self, arg, offset >= 0, failure)
     if direct:
         return _readuntil_slow(self, NEWLINE, op, offset, failure)
     if op == OP_READLINE:

@@ -2,7 +2,8 @@
 # under asyncio's attribute names, the limit and pause/resume decisions,
 # feeding and waking, the separator search with its scan memory, which of
 # the methods asyncio calls through self are replaced (DISPATCHED), the
-# read methods with their fast paths, and the wait for data.  asyncio's
+# read methods with their fast paths (and readinto(), fastio's own: read()
+# copying into the caller's buffer), and the wait for data.  asyncio's
 # algorithms for the reads that cannot answer at once are in
 # read_algorithms.pxi.
 #
@@ -83,6 +84,31 @@ cdef int answer_empty(PyObject **presult) except -1:
     presult[0] = <PyObject *>b""
     Py_INCREF(b"")
     return PASS_ANSWERED
+
+
+cdef int take_writable(object buffer, Py_buffer *view) except -1:
+    # readinto()'s buffer, as socket.recv_into() and file.readinto() take
+    # theirs: writable and C-contiguous, or their TypeError (_readinto.py).
+    cdef bint taken = False
+    try:
+        PyObject_GetBuffer(buffer, view, PyBUF_WRITABLE)
+        taken = True
+    except Exception:
+        pass  # raised below, without this error as its context
+    if taken and not PyBuffer_IsContiguous(view, b'C'):
+        PyBuffer_Release(view)
+        taken = False
+    if not taken:
+        raise _readinto.refused(buffer)
+    return 0
+
+
+cdef int check_writable(object buffer) except -1:
+    # take_writable()'s checks alone.
+    cdef Py_buffer view
+    take_writable(buffer, &view)
+    PyBuffer_Release(&view)
+    return 0
 
 
 cdef class ReaderCore:
@@ -383,6 +409,48 @@ cdef class ReaderCore:
         return self.answer(min(n, size), presult)
 
     @cython.final
+    cdef int readinto_pass(self, object buffer, bint waited, PyObject **presult) except -1:
+        # read_pass() for readinto(buffer), n being the buffer's length,
+        # with the copy: PASS_ANSWERED (the count) or PASS_WAITS.
+        cdef object result
+        cdef Py_ssize_t count = self.copy_into(buffer, waited)
+        if count == COPY_WAITS:
+            return PASS_WAITS
+        if count == COPY_EMPTY:
+            count = 0  # as read(0): nothing taken, so no resume either
+        else:
+            self.resume_if_drained()
+        result = count
+        presult[0] = <PyObject *>result
+        Py_INCREF(result)
+        return PASS_ANSWERED
+
+    @cython.final
+    cdef Py_ssize_t copy_into(self, object buffer, bint waited) except -3:
+        # The bytes read(n) would take, n the buffer's length now, copied
+        # into it and consumed: their count.  Not `waited` (a first turn):
+        # COPY_EMPTY for an empty buffer, COPY_WAITS if read() would wait,
+        # nothing done.  The buffer is taken only for the copy, and anew
+        # each time: Python code run during a wait may have resized or
+        # released it.  Its exporter's code runs in PyObject_GetBuffer() and
+        # PyBuffer_Release(), so the ring is measured after the one and
+        # left consistent before the other.
+        cdef Py_buffer view
+        cdef Py_ssize_t count
+        take_writable(buffer, &view)
+        if not waited and view.len == 0:
+            count = COPY_EMPTY
+        elif not waited and ring_size(&self.ring) == 0 and not self._eof:
+            count = COPY_WAITS
+        else:
+            count = min(view.len, ring_size(&self.ring))
+            if count:
+                memcpy(view.buf, self.ring.data + self.ring.start, count)
+            self.consume(count)
+        PyBuffer_Release(&view)
+        return count
+
+    @cython.final
     cdef inline int answer(self, Py_ssize_t n, PyObject **presult) except -1:
         # The read's result, the first n bytes, taken as asyncio's read
         # methods end (this only runs while nothing replaces
@@ -416,6 +484,13 @@ cdef class ReaderCore:
     @cython.binding(True)
     def read(self, n=-1):
         return new_operation(self, OP_READ, n)
+
+    @cython.binding(True)
+    def readinto(self, buffer):
+        """Wait as read(n) does, n being len(buffer) in bytes, and copy what
+        it would return into `buffer` (writable, C-contiguous) instead:
+        the count, 0 at EOF or for an empty buffer.  fastio's own."""
+        return new_operation(self, OP_READINTO, buffer)
 
     def __aiter__(self):
         return self

@@ -124,8 +124,9 @@ cdef inline StreamOperation new_operation(ReaderCore reader, int op, object arg)
 @cython.final
 cdef class StreamOperation:
     """One call of reader.readline(), readuntil(), readexactly(), read(),
-    __anext__() or _wait_for_data(), or of writer.drain(), awaited like the
-    coroutine asyncio returns.
+    readinto(), __anext__() or _wait_for_data(), or of writer.drain(), awaited
+    like the coroutine asyncio returns (readinto(), fastio's own, like the
+    coroutine read() returns).
 
     Nothing happens until it is first awaited (or sent None by a Task), so
     one created and cancelled before it runs reads (or flushes) nothing, as
@@ -215,12 +216,13 @@ cdef class StreamOperation:
         return 1
 
     cdef inline bint runs_here(self) except -1:
-        # With no exception set, readline(), __anext__(), readuntil() with a
-        # non-empty bytes separator, and readexactly() or read() of an int
-        # n >= 0 run asyncio's loop here, turn by turn, without a coroutine.
+        # With no exception set, readline(), __anext__(), readinto(),
+        # readuntil() with a non-empty bytes separator, and readexactly() or
+        # read() of an int n >= 0 run asyncio's loop here, turn by turn,
+        # without a coroutine.
         if self.reader._exception is not None:
             return False
-        if self.op == OP_READLINE or self.op == OP_ANEXT:
+        if self.op == OP_READLINE or self.op == OP_ANEXT or self.op == OP_READINTO:
             return True
         if self.op == OP_READUNTIL:
             return PyBytes_CheckExact(self.arg) and PyBytes_GET_SIZE(self.arg) != 0
@@ -240,6 +242,8 @@ cdef class StreamOperation:
             status = self.reader.readexactly_pass(self.size, presult)
         elif self.op == OP_READ:
             status = self.reader.read_pass(self.size, waited, presult)
+        elif self.op == OP_READINTO:
+            status = self.reader.readinto_pass(self.arg, waited, presult)
         else:
             status = self.reader.readuntil_pass(self.separator(), &offset, presult)
         if status != PASS_WAITS:
@@ -248,7 +252,7 @@ cdef class StreamOperation:
             return PASS_OTHERWISE  # the coroutine calls the replacement
         self.delegate = awaiting(self.reader.begin_wait(
             "readexactly" if self.op == OP_READEXACTLY else
-            "read" if self.op == OP_READ else "readuntil"))
+            "read" if self.op == OP_READ or self.op == OP_READINTO else "readuntil"))
         self.offset = offset
         self.state = WAITING
         return PASS_WAITS
@@ -317,6 +321,9 @@ cdef class StreamOperation:
                     return 1
                 if self.state == WAITING:
                     Py_DECREF(<object>presult[0])  # the waiter's result: None
+                    # Nothing until the turn answers: on an error a Task
+                    # takes a result left here for the operation's return value.
+                    presult[0] = NULL
             if self.state == WAITING:
                 status = self.woken(failure, presult)
             if status == 0:
@@ -398,5 +405,5 @@ fastio_set_am_send(<PyTypeObject_full *>StreamOperation, <void *>operation_am_se
 collections.abc.Coroutine.register(StreamOperation)
 
 
-for _name in OP_NAMES[:OP_ANEXT] + (OP_NAMES[OP_WAIT],):
+for _name in OP_NAMES[:OP_ANEXT] + (OP_NAMES[OP_WAIT], OP_NAMES[OP_READINTO]):
     mark_coroutine_function(getattr(ReaderCore, _name))

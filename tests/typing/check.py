@@ -24,8 +24,8 @@ HERE = Path(__file__).resolve().parent
 PROGRAM = HERE / "program.py"
 MISTAKES = HERE / "mistakes.py"
 # The package as a user's checker sees it: the stubs stand for streams.py.
-PACKAGE = [ROOT / "fastio" / name for name in ("__init__.py", "_compat.py", "streams.pyi",
-                                               "_buffer.pyi")]
+PACKAGE = [ROOT / "fastio" / name for name in ("__init__.py", "_compat.py", "_readinto.py",
+                                               "streams.pyi", "_buffer.pyi")]
 # mypy 2 checks code for 3.10 and later only; pyright down to 3.9.
 MYPY_VERSIONS = ["3.10", "3.11", "3.12", "3.13"]
 PYRIGHT_VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]

@@ -22,12 +22,15 @@ async def misspelt_and_misused(reader: fastio.StreamReader, writer: fastio.Strea
     reader.set_exception(KeyboardInterrupt())  # E: mypy=arg-type pyright=reportArgumentType
     await reader.read("10")  # E: mypy=arg-type pyright=reportArgumentType
     await reader.readexactly()  # E: mypy=call-arg pyright=reportCallIssue
+    await reader.readinto("text")  # E: mypy=arg-type pyright=reportArgumentType
+    await fastio.readinto(reader, "text")  # E: mypy=arg-type pyright=reportArgumentType
 
 
 async def wrong_results(reader: fastio.StreamReader) -> None:
     text: str = await reader.readline()  # E: mypy=assignment pyright=reportAssignmentType
     data: bytes = reader.read()  # E: mypy=assignment pyright=reportAssignmentType
-    print(text, data)
+    copied: bytes = await fastio.readinto(reader, bytearray(4))  # E: mypy=assignment pyright=reportAssignmentType
+    print(text, data, copied)
     print(reader.exception().args)  # E: mypy=union-attr pyright=reportOptionalMemberAccess
     for _ in reader:  # E: mypy=attr-defined pyright=reportGeneralTypeIssues,reportUnknownVariableType
         pass

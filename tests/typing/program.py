@@ -74,6 +74,22 @@ async def several_separators() -> bytes:
     return await reader.readuntil(b";")
 
 
+async def into_a_buffer() -> bytes:
+    reader = fastio.StreamReader()
+    reader.feed_data(b"0123456789")
+    reader.feed_eof()
+    buffer = bytearray(8)
+    count = await fastio.readinto(reader, memoryview(buffer)[:4])
+    assert_type(count, int)
+    if fastio.COMPILED:
+        # fastio's own method: asyncio's reader, which fastio's names are
+        # where it is not compiled, has none.
+        count += await reader.readinto(memoryview(buffer)[count:])
+    else:
+        count += await fastio.readinto(reader, memoryview(buffer)[count:])
+    return bytes(buffer[:count])
+
+
 async def unix_round_trip() -> bytes:
     if sys.platform == "win32":
         return b"four"
@@ -111,6 +127,7 @@ async def through_asyncio_names() -> bool:
 async def main() -> None:
     assert await tcp_round_trip() == [b"ping\r\n", b"abc\n", b""]
     assert await several_separators() == b"key=value;"
+    assert await into_a_buffer() == b"01234567"
     assert await unix_round_trip() == b"four"
     assert await through_asyncio_names()
     assert not fastio.installed()
