@@ -175,6 +175,38 @@ def test_read_bulk(bench, impl):
     assert last == BULK_CHUNKS[-1]
 
 
+# -- 5b. bulk readinto a reused 64 KiB buffer, over the same 16 MiB ------------
+#
+# fastio's own readinto() against what a caller of asyncio's reader writes
+# for it: read(65536) and the copy into its buffer.
+
+
+def test_readinto_bulk(bench, impl):
+    def setup():
+        return prefed(impl, BULK_CHUNKS)
+
+    buffer = bytearray(BULK_CHUNK)
+
+    async def read_and_copy(reader):
+        read = reader.read
+        for _ in range(len(BULK_CHUNKS)):
+            data = await read(BULK_CHUNK)
+            buffer[:len(data)] = data
+        return len(data)
+
+    async def readinto(reader):
+        into = reader.readinto
+        for _ in range(len(BULK_CHUNKS)):
+            count = await into(buffer)
+        return count
+
+    count = bench(
+        "bulk readinto(65536)", ops=len(BULK_CHUNKS), unit="64 KiB", setup=setup,
+        body=readinto if hasattr(impl.StreamReader, "readinto") else read_and_copy, rounds=15,
+    )
+    assert count == BULK_CHUNK and buffer == BULK_CHUNKS[-1]
+
+
 # -- 6. one long line fed 100 bytes at a time to a pending readline -----------
 
 LONG_LIMIT = 4 * 1024 * 1024  # above both sizes, the same for both

@@ -2,7 +2,8 @@
 """Fuzz the reader: feeds of every bytes-like kind, every read method (as a
 task, and driven by hand with send/throw/close), separators, limit changes
 and the operations on ``reader._buffer``, each step on an asyncio reader and
-a fastio one, compared (see harness.py)."""
+a fastio one, compared (see harness.py).  fastio's own readinto() is
+compared with read(n) and the copy on asyncio's reader, buffers included."""
 import asyncio
 import sys
 
@@ -32,6 +33,13 @@ class Transport:
 
     def resume_reading(self):
         self.calls.append("resume")
+
+
+async def read_and_copy(reader, buffer):
+    """readinto() as a caller of asyncio's reader writes it."""
+    data = await reader.read(len(buffer))
+    buffer[:len(data)] = data
+    return len(data)
 
 
 class LenOneButEmpty(bytes):
@@ -80,6 +88,7 @@ class Pair:
         self.by_hand = None  # [coroutine per reader], while one is waiting
         self.starting = None  # the last read started by hand
         self.tasks = []      # [task per reader]
+        self.buffers = []    # [buffer per reader] of each readinto()
 
     def both(self, what, call, *args):
         """call(reader, *args) on each; the outcomes must be the same."""
@@ -109,6 +118,8 @@ class Pair:
         if self.transports:
             self.same(self.transports[0].calls, self.transports[1].calls,
                       f"{what}: transport calls")
+        for ba, bf in self.buffers:
+            self.same(ba, bf, f"{what}: a readinto() buffer")
         for ta, tf in self.tasks:
             self.same(ta.done(), tf.done(), f"{what}: task done")
             if ta.done():
@@ -127,7 +138,7 @@ class Pair:
 
     def read_call(self, fdp):
         """(name, args) of a read, arguments odd ones included."""
-        op = fdp.ConsumeIntInRange(0, 4)
+        op = fdp.ConsumeIntInRange(0, 5)
         if op == 0:
             return "readline", ()
         if op == 1:
@@ -145,13 +156,23 @@ class Pair:
             return "readexactly", (fdp.ConsumeIntInRange(-2, 90),)
         if op == 3:
             return "read", (fdp.ConsumeIntInRange(-2, 90),)
+        if op == 4:
+            return "readinto", (fdp.ConsumeIntInRange(0, 90),)
         return "__anext__", ()
+
+    def begin(self, name, args):
+        """The read on each reader; readinto(size) into a fresh buffer each."""
+        if name != "readinto":
+            return [getattr(reader, name)(*args) for reader in self.readers]
+        buffers = [bytearray(b"#" * args[0]) for _ in self.readers]
+        self.buffers.append(buffers)
+        return [read_and_copy(self.readers[0], buffers[0]), self.readers[1].readinto(buffers[1])]
 
     def start_by_hand(self, fdp):
         if self.by_hand is not None:
             return self.step_by_hand(fdp)
         name, args = self.read_call(fdp)
-        coros = self.starting = [getattr(reader, name)(*args) for reader in self.readers]
+        coros = self.starting = self.begin(name, args)
         a, f = [send(coro, None) for coro in coros]
         self.same(a, f, f"{name}{args} by hand")
         if not finished(f):
@@ -183,8 +204,7 @@ class Pair:
 
     def start_task(self, fdp):
         name, args = self.read_call(fdp)
-        self.tasks.append([LOOP.create_task(getattr(reader, name)(*args))
-                           for reader in self.readers])
+        self.tasks.append([LOOP.create_task(coro) for coro in self.begin(name, args)])
 
     def cancel_task(self, fdp):
         if self.tasks:
