@@ -23,8 +23,8 @@ from cpython.object cimport PyObject
 #
 # _core/constants.pxi, included first, holds the names several files use
 # (OP_* for which method an operation runs, PASS_* for a turn's outcome,
-# COPY_* for readinto()'s copy, DISPATCHED with its bits, NEWLINE); the C helpers are headers beside it
-# (_core/*.h), each declared where it is used.
+# COPY_* for readinto()'s copy, DISPATCHED with its bits, NEWLINE); the C
+# helpers are headers beside it (_core/*.h), each declared where it is used.
 
 
 # -- _core/ring.pxi
@@ -173,7 +173,7 @@ cdef class StreamOperation:
         int op                  # which method (OP_*)
         int state               # NEW, RUNNING (delegating), WAITING (on the waiter itself) or DONE
         Py_ssize_t offset       # readuntil() family: asyncio's offset (no match begins before it)
-        Py_ssize_t size         # readexactly() and read(): n (readinto() reads its buffer's length)
+        Py_ssize_t size         # readexactly() and read(): n (readinto(): its buffer's, each turn)
         bint executing          # inside send(), throw(): Python code it runs may come back
         object origin           # cr_origin: where it was made, while origin tracking is on; or None
 

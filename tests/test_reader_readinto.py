@@ -358,7 +358,7 @@ def test_method_is_fastio_only(loop):
     assert hasattr(fastio.StreamReader, "readinto") == fastio.COMPILED
 
 
-def test_unawaited_operation_is_spun_and_named(into, loop):
+def test_nothing_is_read_until_awaited(into, loop):
     # An awaitable that reads nothing until awaited, as read()'s.
     r = into.reader(loop=loop)
     r.feed_data(b"ab")
