@@ -1,5 +1,5 @@
-"""Nothing leaks over many operations: feeding and reading, and connections
-opened, used and closed one after another.  tracemalloc snapshots taken after
+"""Nothing leaks over many operations: feeding and reading (readinto() too),
+and connections opened, used and closed one after another.  tracemalloc snapshots taken after
 a warm-up and at the end (peers.traced_growth) must differ by no more than
 what caches and free lists account for, far less than a byte per operation.
 Sizes: 100,000 feed/read pairs and 2,000 connections in the suite; a million
@@ -10,6 +10,7 @@ import gc
 
 import pytest
 
+import fastio
 from peers import record, server, size, snapshot, traced, traced_growth
 
 # More than this left allocated after all the operations is a leak: a byte
@@ -39,6 +40,37 @@ def test_feed_and_read_hold_nothing_after(impl, loop, request):
         gc.collect()
         growth = traced_growth(before)
     record(request, f"tracemalloc growth after {operations:,} feed+read", growth, "bytes")
+    assert growth < ALLOWED_GROWTH, growth
+
+
+def test_readinto_holds_nothing_after(impl, loop, request):
+    # readinto() answering at once, after a wait, and refusing a buffer.
+    operations = size(30_000, 300_000)
+    reader = impl.StreamReader(loop=loop)
+    buffer = bytearray(64)
+    released = memoryview(bytearray(4))
+    released.release()
+
+    async def feed_and_read_into(count):
+        for i in range(count):
+            reader.feed_data(b"x" * (i % 100 + 1))
+            while reader._buffer:
+                assert await fastio.readinto(reader, buffer)
+            waiting = loop.create_task(fastio.readinto(reader, memoryview(buffer)[:8]))
+            await asyncio.sleep(0)
+            reader.feed_data(b"late")
+            assert await waiting == 4
+            with pytest.raises(TypeError):
+                await fastio.readinto(reader, released)
+
+    with traced():
+        loop.run_until_complete(feed_and_read_into(300))
+        gc.collect()
+        before = snapshot()
+        loop.run_until_complete(feed_and_read_into(operations // 3))
+        gc.collect()
+        growth = traced_growth(before)
+    record(request, f"tracemalloc growth after {operations:,} readinto", growth, "bytes")
     assert growth < ALLOWED_GROWTH, growth
 
 
