@@ -46,7 +46,7 @@ def _select_streams() -> "tuple[ModuleType, Optional[str]]":
 
 _streams, NOT_COMPILED_BECAUSE = _select_streams()
 COMPILED: bool = NOT_COMPILED_BECAUSE is None
-# The readers whose own readinto() readinto() calls.
+# The readers readinto() leaves to their own readinto() method: the compiled ones.
 _READS_INTO: "tuple[type[ReaderCore], ...]" = (_streams.ReaderCore,) if COMPILED else ()
 
 if TYPE_CHECKING:
