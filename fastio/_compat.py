@@ -17,6 +17,11 @@ _VERSION = sys.version_info[:2]
 # patch asyncio.streams.events see the same call.
 GET_EVENT_LOOP = "_get_event_loop" if (3, 10) <= _VERSION < (3, 12) else "get_event_loop"
 
+# The TypeError `await` raises for an object it cannot await, given the
+# type's name: reworded in 3.14.
+NOT_AWAITABLE = ("'%s' object can't be awaited" if _VERSION >= (3, 14)
+                 else "object %s can't be used in 'await' expression")
+
 # readuntil() takes a tuple of separators from 3.13 on.
 MULTIPLE_SEPARATORS = _VERSION >= (3, 13)
 
