@@ -620,9 +620,15 @@ def test_drain_is_a_coroutine_function(impl, loop):
     # fastio's is a compiled method returning a coroutine-like awaitable,
     # which asyncio recognizes from 3.11 on and inspect from 3.12 on (README,
     # "Known differences"), as for the read methods.
+    def asyncio_iscoroutinefunction(func):
+        # Deprecated from 3.14 on (it warns), still answering.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return asyncio.iscoroutinefunction(func)
+
     probes = []
     if impl is asyncio or sys.version_info >= (3, 11):
-        probes.append(asyncio.iscoroutinefunction)
+        probes.append(asyncio_iscoroutinefunction)
     if impl is asyncio or sys.version_info >= (3, 12):
         probes.append(inspect.iscoroutinefunction)
     for probe in probes:
@@ -1184,8 +1190,8 @@ def test_abort_drops_pending_bytes(impl, loop, pair_kind):
 @pytest.mark.network
 @pytest.mark.parametrize("data, name", [("text", "str"), (7, "int"), (None, "NoneType")])
 def test_write_type_errors_over_a_socket(impl, loop, pair_kind, data, name):
-    async def body():
-        async with connected(impl, pair_kind) as (reader, writer, peer):
+    async def body(module):
+        async with connected(module, pair_kind) as (reader, writer, peer):
             writer.write(b"ok;")
             with pytest.raises(TypeError) as info:
                 writer.write(data)
@@ -1193,8 +1199,13 @@ def test_write_type_errors_over_a_socket(impl, loop, pair_kind, data, name):
             writer.write_eof()
             return str(info.value), await recv_until_eof(peer)
 
-    message, received = arun(loop, body())
-    assert message == f"data argument must be a bytes-like object, not {name!r}"
+    message, received = arun(loop, body(impl))
+    expected, _ = arun(loop, body(asyncio))
+    # The transport's words: "a bytes-like object" before 3.14, "a bytes,
+    # bytearray, or memoryview object" on 3.14's socket transport.
+    assert message == expected
+    assert message.startswith("data argument must be a bytes")
+    assert message.endswith(f", not {name!r}")
     assert received == b"ok;still ok"
 
 
@@ -1272,7 +1283,9 @@ def test_writelines_with_bad_items_over_a_socket(impl, loop, pair_kind):
     expected_outcomes, _ = arun(loop, _bad_writelines(asyncio, pair_kind, args()))
     assert received == b"<>" * 5
     assert outcomes == expected_outcomes
-    assert all(outcome is not None for outcome in outcomes)
+    # 3.14's socket transport takes [None] without an error, sending nothing.
+    failing = [0, 1, 2, 4] if sys.version_info >= (3, 14) else [0, 1, 2, 3, 4]
+    assert [i for i, outcome in enumerate(outcomes) if outcome is not None] == failing
 
 
 @pytest.mark.network
