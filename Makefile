@@ -232,17 +232,15 @@ wheel: $(VENV)/.deps
 	tools/check_sdist.sh dist/fastio-*.tar.gz
 	tools/check_wheel.sh $(PYTHON) dist/fastio-*.whl
 
-# One wheel per interpreter found, each built from the sdist, stripped and
-# repaired to a manylinux tag by auditwheel, then checked where there is no
-# compiler; each one's tag and size is printed.
+# One wheel per interpreter found (tools/wheel_for.sh), each built from the
+# sdist, stripped and repaired to a manylinux tag by auditwheel, then checked
+# where there is no compiler; each one's tag and size is printed.
 wheels: wheel
-	rm -rf dist/raw $(WHEELHOUSE)
+	rm -rf $(WHEELHOUSE)
 	$(call each_python,\
-	  rm -rf dist/raw; \
-	  $$py -m pip --disable-pip-version-check -q wheel --no-deps --no-cache-dir -w dist/raw dist/fastio-*.tar.gz; \
-	  PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --strip -w $(WHEELHOUSE) dist/raw/*.whl; \
-	  tools/check_wheel.sh $$py $(WHEELHOUSE)/fastio-*-cp$$(echo $$v | tr -d .)-*.whl)
-	@rm -rf dist/raw
+	  venv=$(VENV); \
+	  if [ -n "$$run" ]; then venv=.venv-$$v; $$run $(MAKE) --no-print-directory $$venv/.deps PYTHON=$$py VENV=$$venv; fi; \
+	  $$run tools/wheel_for.sh $$py $$venv/bin/auditwheel dist/fastio-*.tar.gz $(WHEELHOUSE))
 	@for whl in $(WHEELHOUSE)/*.whl; do \
 	  echo "$$(basename $$whl): $$(stat -c %s $$whl) bytes, .so $$(unzip -l $$whl '*.so' | awk 'NR==4 {print $$1}') bytes"; \
 	done
