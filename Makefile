@@ -234,12 +234,17 @@ wheel: $(VENV)/.deps
 
 # One wheel per interpreter found (tools/wheel_for.sh), each built from the
 # sdist, stripped and repaired to a manylinux tag by auditwheel, then checked
-# where there is no compiler; each one's tag and size is printed.
+# where there is no compiler; each one's tag and size is printed.  In the
+# Debian root, whose interpreters have no pip, the virtualenv's pip and
+# auditwheel do it.
 wheels: wheel
 	rm -rf $(WHEELHOUSE)
 	$(call each_python,\
 	  venv=$(VENV); \
-	  if [ -n "$$run" ]; then venv=.venv-$$v; $$run $(MAKE) --no-print-directory $$venv/.deps PYTHON=$$py VENV=$$venv; fi; \
+	  if [ -n "$$run" ]; then \
+	    venv=.venv-$$v; $$run $(MAKE) --no-print-directory $$venv/.deps PYTHON=$$py VENV=$$venv; \
+	    py=$$venv/bin/python; \
+	  fi; \
 	  $$run tools/wheel_for.sh $$py $$venv/bin/auditwheel dist/fastio-*.tar.gz $(WHEELHOUSE))
 	@for whl in $(WHEELHOUSE)/*.whl; do \
 	  echo "$$(basename $$whl): $$(stat -c %s $$whl) bytes, .so $$(unzip -l $$whl '*.so' | awk 'NR==4 {print $$1}') bytes"; \
