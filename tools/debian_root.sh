@@ -12,7 +12,7 @@
 # The root (FASTIO_DEBIAN_ROOT, /var/cache/fastio/debian-unstable by default)
 # lives outside the clone so a kept machine reuses it; it is only a cache: one
 # that is missing, was made for another package list, or whose interpreters
-# do not run is made anew.  Each run mounts what it needs in a mount
+# do not run is made anew (ensure).  Each run mounts what it needs in a mount
 # namespace of its own, so two runs do not see each other's mounts and none
 # outlives its run.  Needs root.
 set -eu
@@ -87,16 +87,21 @@ make_root() {
   echo "$PACKAGES" >"$STAMP"
 }
 
+# The root up to date; made anew (holding the lock alone, so after the runs
+# using the old one have ended) when it is not.  A healthy root costs no
+# wait, so runs go on side by side.
 ensure() {
   [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot, mount)"
   mkdir -p "$(dirname "$ROOT")"
-  # One maker at a time; the others wait, then find the root made.
   exec 9>"$ROOT.lock"
-  flock 9
-  healthy || make_root
-  healthy || die "the root at $ROOT does not run python $VERSIONS"
+  if ! healthy; then
+    flock 9
+    healthy || make_root
+    healthy || die "the root at $ROOT does not run python $VERSIONS"
+  fi
   copy_host_config
-  flock -u 9
+  # Shared until the caller ends: no one remakes the root under a run.
+  flock -s 9
 }
 
 # CMD in the root with /proc, /dev and the checkout mounted, in a mount
