@@ -7,8 +7,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 # The interpreters `make test-all` looks for: under pyenv, else on PATH
-# (each candidate must run: a pyenv shim for an inactive version does not).
-VERSIONS ?= 3.9 3.10 3.11 3.12 3.13
+# (each candidate must run: a pyenv shim for an inactive version does not),
+# else in the Debian root of tools/debian_root.sh (3.14, 3.15).
+VERSIONS ?= 3.9 3.10 3.11 3.12 3.13 3.14 3.15
 PYENV_ROOT ?= $(HOME)/.pyenv
 # Each interpreter installs from its own lock: requirements/cpython3.11.txt...
 PYTAG_CODE := import sys; print(f'{sys.implementation.name}{sys.version_info[0]}.{sys.version_info[1]}')
@@ -19,19 +20,26 @@ comma := ,
 SERVER_PACKAGES := redis-server memcached
 
 FIND_PYTHON := tools/find_python.sh
+DEBIAN_ROOT := tools/debian_root.sh
 # Where `make wheels` leaves the manylinux wheels, one per interpreter.
 WHEELHOUSE := dist/wheelhouse
 # What `make test-installed` installs and tests: the wheel `make wheel` made.
 INSTALL ?= $(wildcard dist/fastio-*.whl)
 
 # $(call each_python,COMMANDS): COMMANDS for every interpreter of VERSIONS
-# found, with $$v its version and $$py its path; fails if none is found.
+# found, with $$v its version, $$py its path and $$run what runs a command
+# where it is (empty on this machine, the Debian root's `run` there); fails
+# if none is found, and under CI=true if any is missing.
 define each_python
 	@set -e; found=0; for v in $(VERSIONS); do \
-	  py=$$(PYENV_ROOT=$(PYENV_ROOT) $(FIND_PYTHON) $$v); \
-	  if [ -z "$$py" ]; then echo "== Python $$v: not found, skipped"; continue; fi; \
+	  py=$$(PYENV_ROOT=$(PYENV_ROOT) $(FIND_PYTHON) $$v); run=""; \
+	  if [ -z "$$py" ] && $(DEBIAN_ROOT) provides $$v; then py=python$$v; run="$(DEBIAN_ROOT) run $$v --"; fi; \
+	  if [ -z "$$py" ]; then \
+	    if [ "$$CI" = true ]; then echo "== Python $$v: not found (CI needs every one)"; exit 1; fi; \
+	    echo "== Python $$v: not found, skipped"; continue; \
+	  fi; \
 	  found=$$((found + 1)); \
-	  echo "== Python $$v: $$py"; \
+	  echo "== Python $$v: $$py$${run:+ (Debian root)}"; \
 	  $(1); \
 	done; \
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
@@ -137,10 +145,11 @@ suites: build
 	$(PY) suites/run.py $(SUITES)
 
 
-# Every CPython 3.9-3.13 found, then PyPy (pypy3, where there is one):
-# there `pip install .` builds no extension and the suite runs on the fallback.
+# Every CPython 3.9-3.15 found (3.14 and 3.15 in the Debian root where not),
+# then PyPy (pypy3, where there is one): there `pip install .` builds no
+# extension and the suite runs on the fallback.
 test-all:
-	$(call each_python,$(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$v)
+	$(call each_python,$$run $(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$v)
 	@if command -v pypy3 >/dev/null; then \
 	  echo "== PyPy: $$(command -v pypy3)"; \
 	  $(MAKE) --no-print-directory test-installed PYTHON=pypy3 VENV=.venv-pypy3 INSTALL=.; \
@@ -223,17 +232,20 @@ wheel: $(VENV)/.deps
 	tools/check_sdist.sh dist/fastio-*.tar.gz
 	tools/check_wheel.sh $(PYTHON) dist/fastio-*.whl
 
-# One wheel per interpreter found, each built from the sdist, stripped and
-# repaired to a manylinux tag by auditwheel, then checked where there is no
-# compiler; each one's tag and size is printed.
+# One wheel per interpreter found (tools/wheel_for.sh), each built from the
+# sdist, stripped and repaired to a manylinux tag by auditwheel, then checked
+# where there is no compiler; each one's tag and size is printed.  In the
+# Debian root, whose interpreters have no pip, the virtualenv's pip and
+# auditwheel do it.
 wheels: wheel
-	rm -rf dist/raw $(WHEELHOUSE)
+	rm -rf $(WHEELHOUSE)
 	$(call each_python,\
-	  rm -rf dist/raw; \
-	  $$py -m pip --disable-pip-version-check -q wheel --no-deps --no-cache-dir -w dist/raw dist/fastio-*.tar.gz; \
-	  PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --strip -w $(WHEELHOUSE) dist/raw/*.whl; \
-	  tools/check_wheel.sh $$py $(WHEELHOUSE)/fastio-*-cp$$(echo $$v | tr -d .)-*.whl)
-	@rm -rf dist/raw
+	  venv=$(VENV); \
+	  if [ -n "$$run" ]; then \
+	    venv=.venv-$$v; $$run $(MAKE) --no-print-directory $$venv/.deps PYTHON=$$py VENV=$$venv; \
+	    py=$$venv/bin/python; \
+	  fi; \
+	  $$run tools/wheel_for.sh $$py $$venv/bin/auditwheel dist/fastio-*.tar.gz $(WHEELHOUSE))
 	@for whl in $(WHEELHOUSE)/*.whl; do \
 	  echo "$$(basename $$whl): $$(stat -c %s $$whl) bytes, .so $$(unzip -l $$whl '*.so' | awk 'NR==4 {print $$1}') bytes"; \
 	done

@@ -5,10 +5,12 @@ from pathlib import Path
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-# The rule fastio/__init__.py applies at import, read from its one place
-# (FASTIO_NO_EXTENSIONS, or an interpreter other than CPython): then nothing
-# is compiled and the wheel is pure Python.
-NO_EXTENSION_BECAUSE = runpy.run_path("fastio/_extension.py")["unwanted_because"]()
+# The part of the rule fastio/__init__.py applies at import that holds for
+# building too, read from its one place (FASTIO_NO_EXTENSIONS, an interpreter
+# other than CPython, a free-threaded build): then nothing is compiled and
+# the wheel is pure Python.  On a CPython newer than the verified ones the
+# extension is built, for FASTIO_UNVERIFIED_PYTHON to turn on.
+NO_EXTENSION_BECAUSE = runpy.run_path("fastio/_extension.py")["not_built_because"]()
 
 # FASTIO_DEBUG=1 keeps bounds checks and adds line tracing and annotated HTML.
 DEBUG = os.environ.get("FASTIO_DEBUG") == "1"

@@ -9,7 +9,8 @@
 
 cimport cython
 from cpython.buffer cimport (
-    PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_IsContiguous, PyBuffer_Release,
+    PyBUF_FORMAT, PyBUF_ND, PyBUF_SIMPLE, PyBUF_STRIDES, PyBUF_WRITABLE,
+    PyBuffer_IsContiguous, PyBuffer_Release,
     PyObject_CheckBuffer, PyObject_GetBuffer,
 )
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact, PyByteArray_GET_SIZE
@@ -49,6 +50,7 @@ cdef extern from "Python.h":
     # The type's attribute-cache version: it changes whenever the type or a
     # base is modified, so a result computed from its methods can be kept.
     ctypedef struct PyTypeObject:
+        const char *tp_name
         unsigned int tp_version_tag
         unsigned long tp_flags
         Py_ssize_t tp_dictoffset

@@ -5,6 +5,7 @@ a small function here, and the stream classes use it unconditionally.
 """
 from __future__ import annotations
 
+import operator
 import sys
 import types
 from collections.abc import Sized
@@ -16,6 +17,11 @@ _VERSION = sys.version_info[:2]
 # none is given.  It is looked up at call time, as asyncio does, so tests that
 # patch asyncio.streams.events see the same call.
 GET_EVENT_LOOP = "_get_event_loop" if (3, 10) <= _VERSION < (3, 12) else "get_event_loop"
+
+# The TypeError `await` raises for an object it cannot await, given the
+# type's name: reworded in 3.14.
+NOT_AWAITABLE = ("'%s' object can't be awaited" if _VERSION >= (3, 14)
+                 else "object %s can't be used in 'await' expression")
 
 # readuntil() takes a tuple of separators from 3.13 on.
 MULTIPLE_SEPARATORS = _VERSION >= (3, 13)
@@ -39,6 +45,46 @@ def separators(separator: Sized | tuple[Sized, ...]) -> tuple[list[Sized], int, 
     if min_seplen == 0:
         raise ValueError("Separator should be at least one-byte string")
     return seps, min_seplen, len(seps[-1])
+
+
+# From 3.15 asyncio's reads consume with bytearray.take_bytes(n) where they
+# sliced buffer[:n] before: other errors for an odd n, and an IndexError
+# where a slice would have stopped at the end.
+TAKE_BYTES = _VERSION >= (3, 15)
+
+
+def taken(n: Any, size: int) -> int:
+    """How many of `size` buffered bytes asyncio's reads consume for `n`:
+    what buffer[:n] holds, or from 3.15 what buffer.take_bytes(n) takes,
+    with their errors."""
+    if not TAKE_BYTES:
+        return slice(None, n).indices(size)[1]
+    if n is None:
+        return size
+    if not hasattr(type(n), "__index__"):
+        raise TypeError("n must be an integer or None")
+    index = operator.index(n)
+    if not -sys.maxsize - 1 <= index <= sys.maxsize:
+        raise IndexError(f"cannot fit '{type(n).__name__}' into an index-sized integer")
+    if index < 0:
+        index += size
+    if not 0 <= index <= size:
+        raise IndexError(f"can't take {index} bytes outside size {size}")
+    return index
+
+
+def read_taken(n: Any, size: int) -> int:
+    """read(n)'s share of `size` buffered bytes: from 3.15 asyncio takes
+    min(len(buffer), n)."""
+    return taken(min(size, n) if TAKE_BYTES else n, size)
+
+
+def readexactly_taken(n: Any, size: int) -> int:
+    """readexactly(n)'s share once `size` >= n bytes are buffered: before
+    3.15 all of them when size == n (a float n included), else buffer[:n]."""
+    if not TAKE_BYTES and size == n:
+        return size
+    return taken(n, size)
 
 
 def namespace_with(module: types.ModuleType, **names: object) -> dict[str, Any]:

@@ -61,8 +61,11 @@ def test_no_extensions_variable():
     assert out == "FASTIO_NO_EXTENSIONS is set\n"
 
 
-@pytest.mark.skipif(sys.implementation.name != "cpython",
-                    reason="only CPython tries to import the extension")
+cpython_only = pytest.mark.skipif(sys.implementation.name != "cpython",
+                                  reason="only CPython tries to import the extension")
+
+
+@cpython_only
 def test_extension_that_cannot_be_imported():
     # None in sys.modules makes `import fastio._buffer` raise ImportError, as
     # a missing or unloadable .so does.
@@ -71,15 +74,67 @@ def test_extension_that_cannot_be_imported():
     assert out.startswith("the extension cannot be imported (")
 
 
-@pytest.mark.parametrize("environ, implementation, expected", [
-    ({}, "cpython", None),
-    ({"FASTIO_NO_EXTENSIONS": ""}, "cpython", None),
-    ({"FASTIO_NO_EXTENSIONS": "1"}, "cpython", "FASTIO_NO_EXTENSIONS is set"),
-    ({}, "pypy", "pypy is not CPython"),
-    ({"FASTIO_NO_EXTENSIONS": "1"}, "pypy", "FASTIO_NO_EXTENSIONS is set"),
+NEWER = (_extension.NEWEST_VERIFIED[0], _extension.NEWEST_VERIFIED[1] + 1)
+UNVERIFIED = (f"CPython {NEWER[0]}.{NEWER[1]} is newer than 3.15, the newest this release was "
+              "verified on (set FASTIO_UNVERIFIED_PYTHON=1 to use the extension)")
+FREE_THREADED = "this is a free-threaded CPython, where the compiled core is not thread-safe"
+NO_GIL = {"free_threaded": True}
+
+
+@pytest.mark.parametrize("environ, implementation, more, expected", [
+    ({}, "cpython", {}, None),
+    ({"FASTIO_NO_EXTENSIONS": ""}, "cpython", {}, None),
+    ({"FASTIO_NO_EXTENSIONS": "1"}, "cpython", {}, "FASTIO_NO_EXTENSIONS is set"),
+    ({}, "pypy", {}, "pypy is not CPython"),
+    ({"FASTIO_NO_EXTENSIONS": "1"}, "pypy", {}, "FASTIO_NO_EXTENSIONS is set"),
+    ({}, "cpython", NO_GIL, FREE_THREADED),
+    ({"FASTIO_UNVERIFIED_PYTHON": "1"}, "cpython", NO_GIL, FREE_THREADED),
+    ({"FASTIO_NO_EXTENSIONS": "1"}, "cpython", NO_GIL, "FASTIO_NO_EXTENSIONS is set"),
 ])
-def test_the_rule(environ, implementation, expected):
-    assert _extension.unwanted_because(environ, implementation) == expected
+@pytest.mark.parametrize("version", [(3, 9), _extension.NEWEST_VERIFIED, NEWER])
+def test_the_rule(environ, implementation, more, version, expected):
+    assert _extension.not_built_because(environ, implementation, **more) == expected
+    if expected is None and version > _extension.NEWEST_VERIFIED:
+        # Built there, so that the variable can turn it on.
+        expected = None if environ.get("FASTIO_UNVERIFIED_PYTHON") else UNVERIFIED
+    assert _extension.unwanted_because(environ, implementation, version=version, **more) == expected
+
+
+@pytest.mark.parametrize("environ, expected", [
+    ({}, UNVERIFIED),
+    ({"FASTIO_UNVERIFIED_PYTHON": ""}, UNVERIFIED),
+    ({"FASTIO_UNVERIFIED_PYTHON": "1", "FASTIO_NO_EXTENSIONS": "1"}, "FASTIO_NO_EXTENSIONS is set"),
+])
+@cpython_only
+def test_a_newer_python_than_verified(environ, expected):
+    # The child takes itself for the next minor version while fastio is imported.
+    code = ("import sys\nreal = sys.version_info\n"
+            f"sys.version_info = ({NEWER[0]}, {NEWER[1]}, 0, 'final', 0)\n"
+            "import fastio\nsys.version_info = real\n") + CHECKS
+    out = run_child(code, **{"FASTIO_NO_EXTENSIONS": "", **environ})
+    assert out == expected + "\n"
+
+
+@pytest.mark.compiled
+def test_a_newer_python_with_the_variable():
+    code = ("import sys\nreal = sys.version_info\n"
+            f"sys.version_info = ({NEWER[0]}, {NEWER[1]}, 0, 'final', 0)\n"
+            "import fastio\nsys.version_info = real\n"
+            "import asyncio\n"
+            "assert fastio.COMPILED and fastio.NOT_COMPILED_BECAUSE is None\n"
+            "assert fastio.StreamReader is not asyncio.StreamReader\n")
+    run_child(code, FASTIO_NO_EXTENSIONS="", FASTIO_UNVERIFIED_PYTHON="1")
+
+
+@cpython_only
+def test_a_free_threaded_python():
+    # The child's sysconfig says Py_GIL_DISABLED while fastio is imported.
+    code = ("import sysconfig\nreal = sysconfig.get_config_var\n"
+            "sysconfig.get_config_var = (\n"
+            "    lambda name: 1 if name == 'Py_GIL_DISABLED' else real(name))\n"
+            "import fastio\nsysconfig.get_config_var = real\n") + CHECKS
+    out = run_child(code, FASTIO_NO_EXTENSIONS="", FASTIO_UNVERIFIED_PYTHON="1")
+    assert out == FREE_THREADED + "\n"
 
 
 def test_the_flag_matches_the_streams():

@@ -742,13 +742,40 @@ def test_coroutine_callback_error_is_reported(impl, loop, harness):
         assert calls == [b"partial"]
 
 
-def test_sync_callback_error_propagates(impl, loop, harness):
+def _sync_callback_outcome(module, harness):
+    """A plain callback raising in connection_made(): what escaped, what the
+    loop's exception handler got, and what happened to the transport."""
+    harness.contexts = []
+    harness.record_errors()
+    transports = []
+
     def cb(reader, writer):
         harness.keep(writer)
+        transports.append(writer.transport)
         raise KeyError("sync")
 
-    with pytest.raises(KeyError):
-        made(impl, harness, cb=cb)
+    try:
+        made(module, harness, cb=cb)
+    except KeyError as exc:
+        escaped = repr(exc)
+    else:
+        escaped = None
+    return escaped, describe(harness.contexts, transports[0]), data_stream(transports[0].calls)
+
+
+def test_sync_callback_error_like_asyncio(impl, loop, harness):
+    got = _sync_callback_outcome(impl, harness)
+    assert got == _sync_callback_outcome(asyncio, harness)
+    escaped, contexts, calls = got
+    if PY >= (3, 14):
+        # Reported to the loop and the connection closed, as for a coroutine.
+        assert escaped is None
+        assert len(contexts) == 1
+        assert contexts[0]["message"] == "Unhandled exception in client_connected_cb"
+        assert contexts[0]["exception"] == (KeyError, ("sync",))
+        assert calls == ["close"]
+    else:
+        assert (escaped, contexts, calls) == ("KeyError('sync')", [], [])
 
 
 # --------------------------------------------------------------------------

@@ -115,23 +115,39 @@ def test_no_loop_and_no_current_loop_raises(impl, loop):
     assert caught == []
 
 
-def test_no_loop_with_untouched_policy(impl, loop):
-    # A policy on which set_event_loop() was never called creates a loop;
-    # from 3.12 on it also warns, pointing at the caller's line.
-    old_policy = asyncio.get_event_loop_policy()
-    policy = asyncio.DefaultEventLoopPolicy()
-    asyncio.set_event_loop_policy(policy)
-    created = None
+def _untouched_policy_outcome(module):
+    """StreamReader() under a policy on which set_event_loop() was never
+    called: the error, or whether it took the policy's new loop; warnings."""
+    with warnings.catch_warnings():
+        # The policy functions themselves are deprecated from 3.14 on.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        old_policy = asyncio.get_event_loop_policy()
+        policy = asyncio.DefaultEventLoopPolicy()
+        asyncio.set_event_loop_policy(policy)
     try:
-        r, caught = recorded(lambda: impl.StreamReader())
-        assert not isinstance(r, Exception), r
+        r, caught = recorded(lambda: module.StreamReader())
+        if isinstance(r, Exception):
+            return (type(r), str(r)), caught
         created = policy.get_event_loop()
-        assert created is not loop
-        assert r._loop is created
+        created.close()
+        return ("took the policy's loop", r._loop is created), caught
     finally:
-        if created is not None:
-            created.close()
-        asyncio.set_event_loop_policy(old_policy)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            asyncio.set_event_loop_policy(old_policy)
+
+
+def test_no_loop_with_untouched_policy(impl, loop):
+    # Such a policy creates a loop before 3.14, warning from 3.12 on
+    # (pointing at the caller's line); from 3.14 on it raises.
+    got = _untouched_policy_outcome(impl)
+    assert got == _untouched_policy_outcome(asyncio)
+    result, caught = got
+    if sys.version_info >= (3, 14):
+        assert result == (RuntimeError, "There is no current event loop in thread 'MainThread'.")
+        assert caught == []
+        return
+    assert result == ("took the policy's loop", True)
     if sys.version_info >= (3, 12):
         assert caught == [(DeprecationWarning, "There is no current event loop", __file__)]
     else:

@@ -142,11 +142,12 @@ def test_no_warning_once_awaited_closed_or_thrown_into(streams, loop, finish):
 
 def test_a_failing_warning_is_unraisable(streams):
     # With warnings as errors, the warning raised in a finalizer can only be
-    # reported to sys.unraisablehook, about the dropped object.
+    # reported to sys.unraisablehook: about the dropped object, or from 3.14
+    # on with a message naming it and no object.
     reported = []
     hook = sys.unraisablehook
     sys.unraisablehook = lambda unraisable: reported.append(
-        (unraisable.exc_type, str(unraisable.exc_value), unraisable.object.__qualname__))
+        (unraisable.exc_type, str(unraisable.exc_value), unraisable.object, unraisable.err_msg))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -154,9 +155,16 @@ def test_a_failing_warning_is_unraisable(streams):
             gc.collect()
     finally:
         sys.unraisablehook = hook
-    assert reported == [
-        (RuntimeWarning, "coroutine 'StreamReader.readline' was never awaited",
-         "StreamReader.readline")]
+    assert len(reported) == 1
+    exc_type, message, obj, err_msg = reported[0]
+    assert exc_type is RuntimeWarning
+    assert message == "coroutine 'StreamReader.readline' was never awaited"
+    if sys.version_info >= (3, 14):
+        assert obj is None
+        assert err_msg.startswith("Exception ignored while finalizing coroutine <")
+        assert "StreamReader.readline" in err_msg
+    else:
+        assert obj.__qualname__ == "StreamReader.readline"
 
 
 @cpython_finalization

@@ -34,6 +34,31 @@ cdef class ReadBufferView:
             return b""
         return PyBytes_FromStringAndSize(ring.data + ring.start, ring_size(ring))
 
+    def __getbuffer__(self, Py_buffer *view, int flags):
+        # A read-only copy of the bytes, for code that reads reader._buffer
+        # through the buffer protocol (3.14's loop.start_tls() hands it to
+        # the TLS layer): the ring stays free to move its storage.
+        if flags & PyBUF_WRITABLE:
+            raise BufferError("Object is not writable.")
+        cdef bytes copy = bytes(self)
+        Py_INCREF(copy)  # released in __releasebuffer__
+        view.internal = <void *>copy
+        view.obj = self
+        view.buf = PyBytes_AS_STRING(copy)
+        view.len = PyBytes_GET_SIZE(copy)
+        view.readonly = 1
+        view.itemsize = 1
+        view.format = NULL
+        if flags & PyBUF_FORMAT:
+            view.format = "B"
+        view.ndim = 1
+        view.shape = &view.len if flags & PyBUF_ND else NULL
+        view.strides = &view.itemsize if flags & PyBUF_STRIDES else NULL
+        view.suboffsets = NULL
+
+    def __releasebuffer__(self, Py_buffer *view):
+        Py_DECREF(<object>view.internal)
+
     def __repr__(self):
         return f"{type(self).__name__}({bytes(self)!r})"
 

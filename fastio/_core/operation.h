@@ -39,6 +39,15 @@ static int fastio_origin_depth(void) {
    (_PyErr_WarnUnawaitedCoroutine): warnings._warn_unawaited_coroutine(),
    which words the warning from __qualname__ and cr_origin, else a plain
    RuntimeWarning; an error from either is unraisable. */
+/* From 3.14 the error is reported with a message naming the coroutine and
+   no object, as CPython's coroutines do. */
+#if PY_VERSION_HEX >= 0x030E0000
+#define fastio_unraisable(op) \
+    PyErr_FormatUnraisable("Exception ignored while finalizing coroutine %R", (op))
+#else
+#define fastio_unraisable(op) PyErr_WriteUnraisable(op)
+#endif
+
 static void fastio_warn_unawaited(PyObject *op) {
     PyObject *type, *value, *tb, *warnings, *fn, *res = NULL, *qualname;
     int warned = 0;
@@ -55,13 +64,13 @@ static void fastio_warn_unawaited(PyObject *op) {
         Py_XDECREF(res);
     }
     if (PyErr_Occurred()) {
-        PyErr_WriteUnraisable(op);
+        fastio_unraisable(op);
     }
     if (!warned) {
         qualname = PyObject_GetAttrString(op, "__qualname__");
         if (qualname == NULL || PyErr_WarnFormat(
                 PyExc_RuntimeWarning, 1, "coroutine '%S' was never awaited", qualname) < 0) {
-            PyErr_WriteUnraisable(op);
+            fastio_unraisable(op);
         }
         Py_XDECREF(qualname);
     }

@@ -94,7 +94,9 @@ async def _readuntil_slow(ReaderCore self, separator, int op=OP_READUNTIL,
         if match_start > self._limit_value:
             raise LimitOverrunError(
                 'Separator is found, but chunk is longer than limit', match_start)
-        line = self.take(match_end)
+        # match_end was found before the limit comparison, which may have
+        # changed the buffer.
+        line = self.take(_compat.taken(match_end, ring_size(&self.ring)))
         resume_dispatched(self)
     except IncompleteReadError as e:
         if op == OP_READUNTIL:
@@ -139,7 +141,7 @@ async def _read_slow(ReaderCore self, n, bint resumed=False, failure=None):
             await self._wait_for_data('read')
 
     # Fewer than n bytes buffered is fine: read() returns what there is.
-    data = self.take(slice(None, n).indices(ring_size(&self.ring))[1])
+    data = self.take(_compat.read_taken(n, ring_size(&self.ring)))
     resume_dispatched(self)
     return data
 
@@ -163,10 +165,7 @@ async def _readexactly_slow(ReaderCore self, n, bint resumed=False, failure=None
             raise IncompleteReadError(self.take(ring_size(&self.ring)), n)
         await self._wait_for_data('readexactly')
 
-    if ring_size(&self.ring) == n:
-        data = self.take(ring_size(&self.ring))
-    else:
-        data = self.take(slice(None, n).indices(ring_size(&self.ring))[1])
+    data = self.take(_compat.readexactly_taken(n, ring_size(&self.ring)))
     resume_dispatched(self)
     return data
 

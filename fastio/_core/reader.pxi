@@ -61,8 +61,18 @@ cdef object new_future(object loop):
     return method()
 
 
+cdef object can_await(object obj):
+    # obj, when `await obj` takes it; otherwise the TypeError this
+    # interpreter's await raises (Cython's keeps the wording CPython had
+    # before 3.14).
+    if inspect.isawaitable(obj):
+        return obj
+    cdef bytes name = Py_TYPE(obj).tp_name  # "%.100s" of the type's tp_name, as CPython
+    raise TypeError(_compat.NOT_AWAITABLE % name[:100].decode("utf-8", "replace"))
+
+
 async def _await(awaitable):
-    return await awaitable
+    return await can_await(awaitable)
 
 
 # asyncio's Future classes (the C one, and the Python one).

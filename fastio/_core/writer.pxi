@@ -262,7 +262,7 @@ async def _drain_rest(writer, bint closing):
     # asyncio's drain() from its is_closing() check on, that check made.
     if closing:
         await _streams.sleep(0)
-    await writer._protocol._drain_helper()
+    await can_await(writer._protocol._drain_helper())
 
 
 cdef inline bint own_exception_method(ReaderCore reader) except -1:

@@ -27,8 +27,8 @@ MISTAKES = HERE / "mistakes.py"
 PACKAGE = [ROOT / "fastio" / name for name in ("__init__.py", "_compat.py", "_readinto.py",
                                                "streams.pyi", "_buffer.pyi")]
 # mypy 2 checks code for 3.10 and later only; pyright down to 3.9.
-MYPY_VERSIONS = ["3.10", "3.11", "3.12", "3.13"]
-PYRIGHT_VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
+MYPY_VERSIONS = ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]
+PYRIGHT_VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]
 
 MARK = re.compile(r"#\s*E(?:(?P<op><=|>=|==|!=|<|>)(?P<version>\d+\.\d+))?:"
                   r"\s*(?P<codes>(?:\w+=[\w,-]+\s*)+)$")
