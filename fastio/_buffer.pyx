@@ -23,6 +23,8 @@ from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
+from cpython.unicode cimport PyUnicode_CheckExact
+from cpython.weakref cimport PyWeakref_NewRef
 from libc.string cimport memchr, memcmp, memcpy, memmove
 
 import asyncio.coroutines

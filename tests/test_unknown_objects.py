@@ -268,6 +268,49 @@ def test_a_reader_with_its_own_attribute_lookup(impl, loop):
     assert "readuntil" in looked_up  # asyncio's readline() calls self.readuntil()
 
 
+def test_a_reader_class_changed_after_readers_of_it_were_made(impl, loop):
+    # fastio learns what a reader class replaces once per class as it is:
+    # another class, or the same class changed, is looked at anew.
+    class Reader(impl.StreamReader):
+        pass
+
+    class Other(impl.StreamReader):
+        async def readuntil(self, separator=b"\n"):
+            return b"Other.readuntil"
+
+    async def readuntil(self, separator=b"\n"):
+        return b"set on the class"
+
+    first = Reader(loop=loop)
+    first.feed_data(b"line\n")
+    assert run(loop, first.readline()) == b"line\n"
+    other = Other(loop=loop)
+    other.feed_data(b"line\n")
+    assert run(loop, other.readline()) == b"Other.readuntil"
+    Reader.readuntil = readuntil
+    second = Reader(loop=loop)
+    second.feed_data(b"line\n")
+    assert run(loop, second.readline()) == b"set on the class"
+    first.feed_data(b"line\n")
+    assert run(loop, first.readline()) == b"set on the class"
+    del Reader.readuntil
+    assert run(loop, second.readline()) == b"line\n"
+
+
+def test_a_reader_method_set_under_a_str_subclass_name(impl, loop):
+    class Name(str):
+        pass
+
+    async def readuntil(separator=b"\n"):
+        return b"set on the instance"
+
+    reader = impl.StreamReader(loop=loop)
+    reader.feed_data(b"line\n")
+    setattr(reader, Name("readuntil"), readuntil)
+    assert run(loop, reader.readline()) == b"set on the instance"
+    delattr(reader, Name("readuntil"))
+    assert run(loop, reader.readline()) == b"line\n"
+
 
 def received(peer):
     try:

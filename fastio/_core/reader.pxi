@@ -34,6 +34,14 @@ cdef Py_ssize_t _floor_size(object value) except? -2:
     `s <= value` is `s <= floor(value)`, so limits given as floats (or huge
     ints, or infinity) keep asyncio's comparisons exactly.
     """
+    cdef Py_ssize_t n
+    if type(value) is int:
+        # The usual limit, an int: the same result without math.floor().
+        n = PyLong_AsSsize_t(value)
+        if n == -1 and PyErr_Occurred():
+            PyErr_Clear()  # beyond a Py_ssize_t either way
+            return PY_SSIZE_T_MAX if value > 0 else -1
+        return n if n >= 0 else -1
     if value != value:
         # NaN: asyncio's comparisons with it are all false, so it never
         # pauses, overruns or (not having paused) resumes: as with no limit.
@@ -109,6 +117,12 @@ cdef int check_writable(object buffer) except -1:
     take_writable(buffer, &view)
     PyBuffer_Release(&view)
     return 0
+
+
+# The version tag of the last reader type ReaderCore.learn_type() worked
+# out, and what that type replaces.
+cdef unsigned int _learnt_tag = 0
+cdef unsigned char _learnt_overrides = 0
 
 
 cdef class ReaderCore:
@@ -225,8 +239,15 @@ cdef class ReaderCore:
 
     @cython.final
     cdef int learn_type(self) except -1:
+        global _learnt_tag, _learnt_overrides
         cdef PyTypeObject *tp = Py_TYPE(self)
         cdef int i
+        if type_unchanged(tp, _learnt_tag):
+            # The class, unchanged, the last reader's type was: what it
+            # replaces is known (most programs make readers of one class).
+            self._type_overrides = _learnt_overrides
+            self._type_tag = _learnt_tag
+            return 0
         cls = type(self)
         self._type_overrides = 0
         for i in range(len(DISPATCHED)):
@@ -237,6 +258,8 @@ cdef class ReaderCore:
             self._type_overrides = ALL_DISPATCHED
         # The lookups above gave the type a version tag, if it can have one.
         self._type_tag = type_tag(tp)
+        _learnt_tag = self._type_tag
+        _learnt_overrides = self._type_overrides
         return 0
 
     @cython.final
@@ -256,6 +279,16 @@ cdef class ReaderCore:
         # Methods set on the instance itself (as mock.patch.object does) are
         # seen here, without looking into the instance dict on every read.
         cdef int i
+        if PyUnicode_CheckExact(name):
+            # One hash lookup rather than a comparison with each name: this
+            # runs for every attribute set, _limit in __init__ among them.
+            bit = DISPATCHED_BITS.get(name)
+            if bit is not None:
+                if patched:
+                    self._patched |= <int>bit
+                else:
+                    self._patched &= ~<int>bit
+            return 0
         for i in range(len(DISPATCHED)):
             if name == DISPATCHED[i]:
                 if patched:

@@ -105,7 +105,7 @@ cdef class WriterCore:
         # The fastio reader of the same connection: this writer holds bytes
         # while it has unread input, and it flushes them before it waits.
         self._paired = reader
-        reader._writer_ref = weakref.ref(self)
+        reader._writer_ref = PyWeakref_NewRef(self, None)
 
     @property
     def transport(self):
