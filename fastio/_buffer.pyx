@@ -71,10 +71,12 @@ cdef extern from "Python.h":
 
 cdef extern from "_core/typetag.h":
     bint fastio_valid_tag(PyTypeObject *tp) noexcept
+    unsigned long Py_TPFLAGS_IMMUTABLETYPE
 
 
 cdef extern from "_core/method_lookup.h":
     int fastio_keeps_method(object obj, object name) except -1
+    bint fastio_no_instance_attributes(object obj) noexcept
 
 
 cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:

@@ -237,6 +237,40 @@ def test_a_loop_whose_futures_cannot_be_awaited(impl, loop):
     assert fake_loop.mock_calls == [call.get_debug(), call.create_future()]
 
 
+@pytest.mark.parametrize("name", ["cancelled", "set_result"])
+@pytest.mark.parametrize("where", ["instance", "subclass"])
+def test_a_waiter_whose_method_is_replaced_is_woken_through_it(impl, loop, name, where):
+    # fastio calls the compiled Future's methods directly only on exactly
+    # that class with nothing set on the instance.
+    calls = []
+
+    def logged(method):
+        def replaced(*args):
+            calls.append(name)
+            return method(*args)
+        return replaced
+
+    class Future(asyncio.Future):
+        pass
+
+    setattr(Future, name, logged(getattr(asyncio.Future, name)))
+
+    def create_future():
+        if where == "subclass":
+            return Future(loop=loop)
+        future = loop.__class__.create_future(loop)
+        setattr(future, name, logged(getattr(future, name)))
+        return future
+
+    loop.create_future = create_future
+    reader = impl.StreamReader(loop=loop)
+    task = loop.create_task(reader.readline())
+    spin(loop)
+    reader.feed_data(b"line\n")
+    assert calls == [name]
+    assert run(loop, task) == b"line\n"
+
+
 def test_a_protocol_with_its_own_attribute_lookup(impl, loop):
     looked_up = []
 

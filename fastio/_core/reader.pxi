@@ -78,6 +78,21 @@ cdef object _FUTURE = _futures.Future
 cdef object _PY_FUTURE = _futures._PyFuture
 
 
+# asyncio's compiled Future, when its class is that (_asyncio's, which
+# Python cannot modify), and its methods wakeup() calls.
+cdef object _C_FUTURE = (
+    _FUTURE if not (<PyTypeObject *>_FUTURE).tp_flags & Py_TPFLAGS_HEAPTYPE
+    or (<PyTypeObject *>_FUTURE).tp_flags & Py_TPFLAGS_IMMUTABLETYPE else None)
+cdef object _FUTURE_CANCELLED = _FUTURE.cancelled
+cdef object _FUTURE_SET_RESULT = _FUTURE.set_result
+
+
+cdef inline bint plain_c_future(object waiter) noexcept:
+    # waiter.cancelled() and waiter.set_result() are the compiled Future's
+    # own: its class is exactly that, and nothing is set on the instance.
+    return type(waiter) is _C_FUTURE and fastio_no_instance_attributes(waiter)
+
+
 cdef object awaiting(object waiter):
     # What `await waiter` iterates: an asyncio Future's own iterator, or,
     # for anything else a loop's create_future() gave, the await protocol
@@ -372,7 +387,12 @@ cdef class ReaderCore:
         waiter = self._waiter
         if waiter is not None:
             self._waiter = None
-            if not waiter.cancelled():
+            if plain_c_future(waiter):
+                # The same calls, through the methods themselves rather
+                # than looked up by name.
+                if not _FUTURE_CANCELLED(waiter):
+                    _FUTURE_SET_RESULT(waiter, None)
+            elif not waiter.cancelled():
                 waiter.set_result(None)
         return 0
 
