@@ -250,7 +250,7 @@ cdef class WriterCore:
         LoopFlusher _flusher    # this loop's, once the writer first held bytes
         public object _transport  # asyncio's StreamWriter attributes, kept in C
         public object _protocol
-        public object _reader
+        object _reader_value    # _reader (a property: setting it pairs a fastio reader)
         public object _loop
 
     # Hand everything held to the transport in one write().

@@ -24,6 +24,8 @@ from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
+from cpython.unicode cimport PyUnicode_CheckExact
+from cpython.weakref cimport PyWeakref_NewRef
 from libc.string cimport memchr, memcmp, memcpy, memmove
 
 import asyncio.coroutines
@@ -71,10 +73,12 @@ cdef extern from "Python.h":
 
 cdef extern from "_core/typetag.h":
     bint fastio_valid_tag(PyTypeObject *tp) noexcept
+    unsigned long Py_TPFLAGS_IMMUTABLETYPE
 
 
 cdef extern from "_core/method_lookup.h":
     int fastio_keeps_method(object obj, object name) except -1
+    bint fastio_no_instance_attributes(object obj) noexcept
 
 
 cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:

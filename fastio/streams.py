@@ -69,13 +69,9 @@ class StreamWriter(WriterCore, asyncio.StreamWriter, metaclass=_Replacing):
     Everything that does not write is asyncio's own: __init__, __repr__,
     wait_closed(), get_extra_info(), is_closing(), can_write_eof(),
     start_tls() and __del__ as the running interpreter has them, and drain()
-    when it has anything to wait for (WriterCore.drain).
+    when it has anything to wait for (WriterCore.drain); __init__ pairs a
+    fastio reader as it sets ``_reader`` (WriterCore._reader).
     """
-
-    def __init__(self, transport, protocol, reader, loop):
-        super().__init__(transport, protocol, reader, loop)
-        if isinstance(reader, ReaderCore):
-            self._pair_reader(reader)
 
 
 class StreamReaderProtocol(asyncio.StreamReaderProtocol, asyncio.BufferedProtocol,

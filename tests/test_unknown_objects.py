@@ -237,6 +237,40 @@ def test_a_loop_whose_futures_cannot_be_awaited(impl, loop):
     assert fake_loop.mock_calls == [call.get_debug(), call.create_future()]
 
 
+@pytest.mark.parametrize("name", ["cancelled", "set_result"])
+@pytest.mark.parametrize("where", ["instance", "subclass"])
+def test_a_waiter_whose_method_is_replaced_is_woken_through_it(impl, loop, name, where):
+    # fastio calls the compiled Future's methods directly only on exactly
+    # that class with nothing set on the instance.
+    calls = []
+
+    def logged(method):
+        def replaced(*args):
+            calls.append(name)
+            return method(*args)
+        return replaced
+
+    class Future(asyncio.Future):
+        pass
+
+    setattr(Future, name, logged(getattr(asyncio.Future, name)))
+
+    def create_future():
+        if where == "subclass":
+            return Future(loop=loop)
+        future = loop.__class__.create_future(loop)
+        setattr(future, name, logged(getattr(future, name)))
+        return future
+
+    loop.create_future = create_future
+    reader = impl.StreamReader(loop=loop)
+    task = loop.create_task(reader.readline())
+    spin(loop)
+    reader.feed_data(b"line\n")
+    assert calls == [name]
+    assert run(loop, task) == b"line\n"
+
+
 def test_a_protocol_with_its_own_attribute_lookup(impl, loop):
     looked_up = []
 
@@ -267,6 +301,49 @@ def test_a_reader_with_its_own_attribute_lookup(impl, loop):
     assert run(loop, reader.readline()) == b"line\n"
     assert "readuntil" in looked_up  # asyncio's readline() calls self.readuntil()
 
+
+def test_a_reader_class_changed_after_readers_of_it_were_made(impl, loop):
+    # fastio learns what a reader class replaces once per class as it is:
+    # another class, or the same class changed, is looked at anew.
+    class Reader(impl.StreamReader):
+        pass
+
+    class Other(impl.StreamReader):
+        async def readuntil(self, separator=b"\n"):
+            return b"Other.readuntil"
+
+    async def readuntil(self, separator=b"\n"):
+        return b"set on the class"
+
+    first = Reader(loop=loop)
+    first.feed_data(b"line\n")
+    assert run(loop, first.readline()) == b"line\n"
+    other = Other(loop=loop)
+    other.feed_data(b"line\n")
+    assert run(loop, other.readline()) == b"Other.readuntil"
+    Reader.readuntil = readuntil
+    second = Reader(loop=loop)
+    second.feed_data(b"line\n")
+    assert run(loop, second.readline()) == b"set on the class"
+    first.feed_data(b"line\n")
+    assert run(loop, first.readline()) == b"set on the class"
+    del Reader.readuntil
+    assert run(loop, second.readline()) == b"line\n"
+
+
+def test_a_reader_method_set_under_a_str_subclass_name(impl, loop):
+    class Name(str):
+        pass
+
+    async def readuntil(separator=b"\n"):
+        return b"set on the instance"
+
+    reader = impl.StreamReader(loop=loop)
+    reader.feed_data(b"line\n")
+    setattr(reader, Name("readuntil"), readuntil)
+    assert run(loop, reader.readline()) == b"set on the instance"
+    delattr(reader, Name("readuntil"))
+    assert run(loop, reader.readline()) == b"line\n"
 
 
 def received(peer):

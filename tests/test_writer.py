@@ -93,7 +93,8 @@ def test_is_an_asyncio_stream_writer(impl, loop):
 
 def test_inherited_methods_are_asyncios(impl):
     # Everything that does not write is the interpreter's own code.
-    for name in ("__repr__", "wait_closed", "get_extra_info", "is_closing", "can_write_eof"):
+    for name in ("__init__", "__repr__", "wait_closed", "get_extra_info", "is_closing",
+                 "can_write_eof"):
         assert getattr(impl.StreamWriter, name) is getattr(asyncio.streams.StreamWriter, name), name
     if PY >= (3, 11):
         assert impl.StreamWriter.start_tls is asyncio.streams.StreamWriter.start_tls
@@ -348,6 +349,20 @@ def pipelined(impl, loop, lines=1000, **transport_kw):
     requests = b"".join(b"%063d\n" % i for i in range(lines))
     p.data_received(requests)
     return w, t, p, r, requests
+
+
+def test_a_writer_given_another_reader_holds_for_that_one(impl, loop):
+    # The writer holds bytes while the reader it has (asyncio's _reader, as
+    # set) has unread ones: with none, every write goes straight through.
+    w, t, p, r, _ = pipelined(impl, loop)
+    w._reader = None
+    w.write(b"answer\n")
+    assert t.received == 7
+    w._reader = r
+    assert w._reader is r
+    w.write(b"answer\n")
+    spin(loop)
+    assert t.received == 14
 
 
 def write_calls(t):

@@ -29,6 +29,8 @@ cdef enum:
 # with received data, its writer's drain()), which the fast paths skip.
 cdef tuple DISPATCHED = ("readuntil", "readline", "_wakeup_waiter", "_maybe_resume_transport",
                          "feed_data", "_wait_for_data", "exception")
+# name -> its bit below
+cdef dict DISPATCHED_BITS = {name: 1 << i for i, name in enumerate(DISPATCHED)}
 cdef enum:
     # Bits of ReaderCore.overrides(), one per DISPATCHED name.
     READS_DISPATCHED = 0x0f  # what asyncio's read algorithms call through self

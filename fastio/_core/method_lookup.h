@@ -29,4 +29,25 @@ static int fastio_keeps_method(PyObject *obj, PyObject *name) {
     return found;
 }
 
+/* obj has no attributes of its own: its type gives instances no dict, or
+   a dict slot of their own (not a managed dict) that is still empty.  0
+   also when that cannot be told without a lookup. */
+static int fastio_no_instance_attributes(PyObject *obj) {
+    PyTypeObject *tp = Py_TYPE(obj);
+    PyObject *dict;
+    if (tp->tp_dictoffset == 0) {
+        return 1;
+    }
+#ifdef Py_TPFLAGS_MANAGED_DICT
+    if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+        return 0;
+    }
+#endif
+    if (tp->tp_dictoffset < 0) {
+        return 0;
+    }
+    dict = *(PyObject **)((char *)obj + tp->tp_dictoffset);
+    return dict == NULL || (PyDict_CheckExact(dict) && PyDict_GET_SIZE(dict) == 0);
+}
+
 #endif

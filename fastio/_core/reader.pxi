@@ -34,6 +34,14 @@ cdef Py_ssize_t _floor_size(object value) except? -2:
     `s <= value` is `s <= floor(value)`, so limits given as floats (or huge
     ints, or infinity) keep asyncio's comparisons exactly.
     """
+    cdef Py_ssize_t n
+    if type(value) is int:
+        # The usual limit, an int: the same result without math.floor().
+        n = PyLong_AsSsize_t(value)
+        if n == -1 and PyErr_Occurred():
+            PyErr_Clear()  # beyond a Py_ssize_t either way
+            return PY_SSIZE_T_MAX if value > 0 else -1
+        return n if n >= 0 else -1
     if value != value:
         # NaN: asyncio's comparisons with it are all false, so it never
         # pauses, overruns or (not having paused) resumes: as with no limit.
@@ -80,6 +88,21 @@ cdef object _FUTURE = _futures.Future
 cdef object _PY_FUTURE = _futures._PyFuture
 
 
+# asyncio's compiled Future, when its class is that (_asyncio's, which
+# Python cannot modify), and its methods wakeup() calls.
+cdef object _C_FUTURE = (
+    _FUTURE if not (<PyTypeObject *>_FUTURE).tp_flags & Py_TPFLAGS_HEAPTYPE
+    or (<PyTypeObject *>_FUTURE).tp_flags & Py_TPFLAGS_IMMUTABLETYPE else None)
+cdef object _FUTURE_CANCELLED = _FUTURE.cancelled
+cdef object _FUTURE_SET_RESULT = _FUTURE.set_result
+
+
+cdef inline bint plain_c_future(object waiter) noexcept:
+    # waiter.cancelled() and waiter.set_result() are the compiled Future's
+    # own: its class is exactly that, and nothing is set on the instance.
+    return type(waiter) is _C_FUTURE and fastio_no_instance_attributes(waiter)
+
+
 cdef object awaiting(object waiter):
     # What `await waiter` iterates: an asyncio Future's own iterator, or,
     # for anything else a loop's create_future() gave, the await protocol
@@ -119,6 +142,12 @@ cdef int check_writable(object buffer) except -1:
     take_writable(buffer, &view)
     PyBuffer_Release(&view)
     return 0
+
+
+# The version tag of the last reader type ReaderCore.learn_type() worked
+# out, and what that type replaces.
+cdef unsigned int _learnt_tag = 0
+cdef unsigned char _learnt_overrides = 0
 
 
 cdef class ReaderCore:
@@ -235,8 +264,15 @@ cdef class ReaderCore:
 
     @cython.final
     cdef int learn_type(self) except -1:
+        global _learnt_tag, _learnt_overrides
         cdef PyTypeObject *tp = Py_TYPE(self)
         cdef int i
+        if type_unchanged(tp, _learnt_tag):
+            # The class, unchanged, the last reader's type was: what it
+            # replaces is known (most programs make readers of one class).
+            self._type_overrides = _learnt_overrides
+            self._type_tag = _learnt_tag
+            return 0
         cls = type(self)
         self._type_overrides = 0
         for i in range(len(DISPATCHED)):
@@ -247,6 +283,8 @@ cdef class ReaderCore:
             self._type_overrides = ALL_DISPATCHED
         # The lookups above gave the type a version tag, if it can have one.
         self._type_tag = type_tag(tp)
+        _learnt_tag = self._type_tag
+        _learnt_overrides = self._type_overrides
         return 0
 
     @cython.final
@@ -266,6 +304,16 @@ cdef class ReaderCore:
         # Methods set on the instance itself (as mock.patch.object does) are
         # seen here, without looking into the instance dict on every read.
         cdef int i
+        if PyUnicode_CheckExact(name):
+            # One hash lookup rather than a comparison with each name: this
+            # runs for every attribute set, _limit in __init__ among them.
+            bit = DISPATCHED_BITS.get(name)
+            if bit is not None:
+                if patched:
+                    self._patched |= <int>bit
+                else:
+                    self._patched &= ~<int>bit
+            return 0
         for i in range(len(DISPATCHED)):
             if name == DISPATCHED[i]:
                 if patched:
@@ -349,7 +397,12 @@ cdef class ReaderCore:
         waiter = self._waiter
         if waiter is not None:
             self._waiter = None
-            if not waiter.cancelled():
+            if plain_c_future(waiter):
+                # The same calls, through the methods themselves rather
+                # than looked up by name.
+                if not _FUTURE_CANCELLED(waiter):
+                    _FUTURE_SET_RESULT(waiter, None)
+            elif not waiter.cancelled():
                 waiter.set_result(None)
         return 0
 

@@ -13,4 +13,9 @@
      && ((PyTypeObject *)(tp))->tp_version_tag != 0)
 #endif
 
+/* Before 3.10 no heap type is marked immutable: none is taken for one. */
+#ifndef Py_TPFLAGS_IMMUTABLETYPE
+#define Py_TPFLAGS_IMMUTABLETYPE 0
+#endif
+
 #endif

@@ -101,11 +101,28 @@ cdef class WriterCore:
     def __dealloc__(self):
         ring_free(&self.ring)
 
-    def _pair_reader(self, ReaderCore reader):
-        # The fastio reader of the same connection: this writer holds bytes
-        # while it has unread input, and it flushes them before it waits.
-        self._paired = reader
-        reader._writer_ref = weakref.ref(self)
+    @property
+    def _reader(self):
+        return self._reader_value
+
+    @_reader.setter
+    def _reader(self, reader):
+        # asyncio's __init__ sets it: a fastio reader is then the same
+        # connection's, which this writer holds bytes for while it has
+        # unread input, and which flushes them before it waits.  (Paired
+        # here, so StreamWriter needs no __init__ of its own: a Python frame
+        # and a super() call per connection.)
+        self._reader_value = reader
+        if isinstance(reader, ReaderCore):
+            self._paired = reader
+            (<ReaderCore>reader)._writer_ref = PyWeakref_NewRef(self, None)
+        else:
+            self._paired = None
+
+    @_reader.deleter
+    def _reader(self):
+        self._reader_value = None
+        self._paired = None
 
     @property
     def transport(self):
@@ -216,7 +233,7 @@ cdef class WriterCore:
         transport first, unless that changes nothing (keeps_batch())."""
         if ring_size(&self.ring) != 0 and not self.keeps_batch():
             self.flush()
-        reader = self._reader
+        reader = self._reader_value
         if reader is not None:
             exc = reader_exception(reader)
             if exc is not None:
@@ -237,7 +254,7 @@ cdef class WriterCore:
         if not (self.holding() and known_transport(self._transport)
                 and self.fits_under_high_water()):
             return False
-        reader = self._reader
+        reader = self._reader_value
         if reader is not None and not (isinstance(reader, ReaderCore)
                                        and own_exception_method(<ReaderCore>reader)
                                        and (<ReaderCore>reader)._exception is None):
