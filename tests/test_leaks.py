@@ -18,6 +18,18 @@ from peers import record, server, size, snapshot, traced, traced_growth
 ALLOWED_GROWTH = 32 * 1024
 
 
+def steady_growth(loop, run, warm_up, count):
+    """Traced bytes that run(count) leaves behind once run(warm_up) has
+    filled every cache and free list."""
+    with traced():
+        loop.run_until_complete(run(warm_up))
+        gc.collect()
+        before = snapshot()
+        loop.run_until_complete(run(count))
+        gc.collect()
+        return traced_growth(before)
+
+
 def test_feed_and_read_hold_nothing_after(impl, loop, request):
     operations = size(100_000, 1_000_000)
     reader = impl.StreamReader(loop=loop)
@@ -32,13 +44,7 @@ def test_feed_and_read_hold_nothing_after(impl, loop, request):
             assert await reader.readexactly(len(line)) == line
             assert await reader.read(3) == line[:3]
 
-    with traced():
-        loop.run_until_complete(feed_and_read(1000))
-        gc.collect()
-        before = snapshot()
-        loop.run_until_complete(feed_and_read(operations // 2))
-        gc.collect()
-        growth = traced_growth(before)
+    growth = steady_growth(loop, feed_and_read, 1000, operations // 2)
     record(request, f"tracemalloc growth after {operations:,} feed+read", growth, "bytes")
     assert growth < ALLOWED_GROWTH, growth
 
@@ -63,13 +69,7 @@ def test_readinto_holds_nothing_after(impl, loop, request):
             with pytest.raises(TypeError):
                 await fastio.readinto(reader, released)
 
-    with traced():
-        loop.run_until_complete(feed_and_read_into(300))
-        gc.collect()
-        before = snapshot()
-        loop.run_until_complete(feed_and_read_into(operations // 3))
-        gc.collect()
-        growth = traced_growth(before)
+    growth = steady_growth(loop, feed_and_read_into, 300, operations // 3)
     record(request, f"tracemalloc growth after {operations:,} readinto", growth, "bytes")
     assert growth < ALLOWED_GROWTH, growth
 
