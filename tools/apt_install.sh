@@ -3,7 +3,8 @@
 # not installed yet, so a fresh machine gets what a make target needs and a
 # machine that has them pays one dpkg query.  The package lists are refreshed
 # only when an install from the current ones fails (a fresh machine's may be
-# empty or old).  Needs root, or sudo that asks no password.
+# empty or old).  Another apt run holding dpkg's lock is waited for, not
+# failed on.  Needs root, or sudo that asks no password.
 set -eu
 missing=""
 for pkg in "$@"; do
@@ -13,6 +14,7 @@ done
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo -n"; fi
 echo "apt_install:$missing"
 install() {
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+    --no-install-recommends $missing
 }
-install || { $sudo apt-get update -q && install; }
+install || { $sudo apt-get -o DPkg::Lock::Timeout=600 update -q && install; }
