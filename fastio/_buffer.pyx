@@ -81,6 +81,12 @@ cdef extern from "_core/method_lookup.h":
     bint fastio_no_instance_attributes(object obj) noexcept
 
 
+# Cython's objects give their heap type's reference back when freed (the
+# header says which Cython versions do not).
+cdef extern from "_core/heap_type_dealloc.h":
+    pass
+
+
 cdef inline bint type_unchanged(PyTypeObject *tp, unsigned int tag) noexcept:
     # True when tp is the type whose tp_version_tag was recorded as `tag` and
     # no attribute of it or its bases has changed since: CPython gives a

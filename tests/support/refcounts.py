@@ -1,0 +1,28 @@
+"""Reference counting the way CPython's regrtest -R does it, on a debug
+build: a step run again and again, the total reference count
+(sys.gettotalrefcount()) taken after each run with garbage collected, and a
+leak reported only when every counted run added references (a cache filled
+once, or an object freed a run late, does not add on every run)."""
+import gc
+import sys
+
+
+def reference_deltas(step, warmups=3, runs=3):
+    """The growth of the total reference count over each of `runs` calls
+    of step(), after `warmups` calls whose growth is not counted."""
+    # Preallocated, so storing a count adds no reference of its own.
+    totals = [0] * (warmups + runs + 1)
+    gc.collect()
+    totals[0] = sys.gettotalrefcount()
+    for i in range(1, len(totals)):
+        step()
+        gc.collect()
+        totals[i] = sys.gettotalrefcount()
+    return [totals[i] - totals[i - 1] for i in range(warmups + 1, len(totals))]
+
+
+def leaks_every_run(step, warmups=3, runs=3):
+    """The deltas of reference_deltas() if each counted run added
+    references, else an empty list."""
+    deltas = reference_deltas(step, warmups, runs)
+    return deltas if all(delta > 0 for delta in deltas) else []
