@@ -42,6 +42,27 @@ def test_second_waiting_reader_is_refused(impl, loop, method, args, func_name):
     assert r._waiter is None
 
 
+@pytest.mark.parametrize("method, args, func_name", SECOND_READERS)
+def test_second_reader_refused_inside_a_coroutine(impl, loop, method, args, func_name):
+    # Both reads awaited from coroutines the loop runs one after the other:
+    # the refused one's await must find no result beside its error (a debug
+    # build asserts it), whatever the first await left where it looks.
+    r = impl.StreamReader(loop=loop)
+
+    async def first():
+        return await r.read(10)
+
+    async def second():
+        return await getattr(r, method)(*args)
+
+    first_task = loop.create_task(first())
+    second_task = loop.create_task(second())
+    with pytest.raises(RuntimeError, match=rf"^{func_name}\(\) called while another"):
+        run(loop, second_task)
+    r.feed_data(b"payload")
+    assert run(loop, first_task) == b"payload"
+
+
 @pytest.mark.parametrize("first_method, first_args", [
     ("readexactly", (10,)), ("readline", ()), ("readuntil", (b"!!",)), ("read", (-1,)),
 ])

@@ -397,7 +397,10 @@ cdef object outcome(int status, PyObject *out):
 
 cdef int operation_am_send(PyObject *obj, PyObject *arg, PyObject **presult) except -1:
     """am_send (3.10+): the await and Task path, answering at once without
-    raising StopIteration. 0 returned, 1 yielded, -1 error."""
+    raising StopIteration. 0 returned, 1 yielded, -1 error (with *presult
+    NULL: the interpreter's await looks for no result beside an error, and
+    a debug build asserts there is none)."""
+    presult[0] = NULL
     return (<StreamOperation>obj).step(<object>arg, presult)
 
 
