@@ -45,7 +45,7 @@ define each_python
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
 endef
 
-.PHONY: all build debug servers test test-all suites test-fallback test-installed test-sdist test-wheel bench chart profile lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
+.PHONY: all build debug servers fuzz-tools pypy test test-all suites test-fallback test-installed test-sdist test-wheel bench chart profile lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
 
 all: build
 
@@ -105,7 +105,13 @@ FUZZ_RT = $(shell clang -print-resource-dir)/lib/linux
 FUZZ_RUN = env LD_PRELOAD=$(abspath $(FUZZ_DIR))/asan_with_fuzzer.so PYTHONMALLOC=malloc \
   PYTHONPATH=$(abspath $(FUZZ_DIR)) ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
 
-$(FUZZ_DIR)/asan_with_fuzzer.so:
+# clang and its compiler-rt (the sanitizer and libFuzzer runtimes), from
+# Debian where they are missing.
+FUZZ_PACKAGES := clang libclang-rt-dev
+fuzz-tools:
+	@test -f "$(FUZZ_RT)/libclang_rt.fuzzer_no_main-x86_64.a" || tools/apt_install.sh $(FUZZ_PACKAGES)
+
+$(FUZZ_DIR)/asan_with_fuzzer.so: | fuzz-tools
 	mkdir -p $(FUZZ_DIR)
 	cp $(FUZZ_RT)/libclang_rt.asan-x86_64.a $(FUZZ_DIR)/asan.a
 	ar d $(FUZZ_DIR)/asan.a asan_preinit.cpp.o
@@ -113,7 +119,7 @@ $(FUZZ_DIR)/asan_with_fuzzer.so:
 	  $(FUZZ_RT)/libclang_rt.fuzzer_no_main-x86_64.a -Wl,--no-whole-archive \
 	  -lstdc++ -lpthread -ldl -lrt -lm
 
-fuzz: $(VENV)/.deps $(FUZZ_DIR)/asan_with_fuzzer.so
+fuzz: $(VENV)/.deps fuzz-tools $(FUZZ_DIR)/asan_with_fuzzer.so
 	$(call instrumented_copy,$(FUZZ_DIR)/tree,clang,fuzzer-no-link$(comma)address$(comma)undefined)
 	rm -rf $(FUZZ_DIR)/fastio && cp -r $(FUZZ_DIR)/tree/fastio $(FUZZ_DIR)/
 	FUZZ_RUN="$(FUZZ_RUN)" tools/fuzz.sh $(PY) $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
@@ -145,15 +151,22 @@ suites: build
 	$(PY) suites/run.py $(SUITES)
 
 
+# PyPy (pypy3 and its venv module), from Debian where it is missing; a
+# machine that cannot install it skips PyPy, except under CI=true.
+PYPY_PACKAGES := pypy3 pypy3-venv
+pypy:
+	@command -v pypy3 >/dev/null || tools/apt_install.sh $(PYPY_PACKAGES) || \
+	  { echo "pypy: could not install $(PYPY_PACKAGES)"; test "$$CI" != true; }
+
 # Every CPython 3.9-3.15 found (3.14 and 3.15 in the Debian root where not),
-# then PyPy (pypy3, where there is one): there `pip install .` builds no
+# then PyPy (pypy3, installed where missing): there `pip install .` builds no
 # extension and the suite runs on the fallback.
-test-all:
+test-all: pypy
 	$(call each_python,$$run $(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$v)
 	@if command -v pypy3 >/dev/null; then \
 	  echo "== PyPy: $$(command -v pypy3)"; \
 	  $(MAKE) --no-print-directory test-installed PYTHON=pypy3 VENV=.venv-pypy3 INSTALL=.; \
-	else echo "== PyPy: pypy3 not found, skipped"; fi
+	else echo "== PyPy: pypy3 not found, skipped"; test "$$CI" != true; fi
 
 # The suite on asyncio's own streams, as fastio runs where its extension is
 # not used; the tests of the compiled workings skip (marker `compiled`).
