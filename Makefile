@@ -45,7 +45,7 @@ define each_python
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
 endef
 
-.PHONY: all build debug servers fuzz-tools pypy test test-all suites test-fallback test-installed test-sdist test-wheel bench chart profile lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
+.PHONY: all build debug servers fuzz-tools pypy refleaks test test-all suites test-fallback test-installed test-sdist test-wheel bench chart profile lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
 
 all: build
 
@@ -132,6 +132,25 @@ fuzz-smoke:
 # their figures printed for asyncio and fastio side by side.
 stress: build
 	FASTIO_STRESS=1 $(PY) -m pytest tests/test_hostile_peers.py tests/test_leaks.py -q $(PYTEST_ARGS)
+
+# Reference leaks, counted by a debug interpreter (REFLEAK_PYTHON: Debian's
+# python3.11-dbg, installed if missing; any other with sys.gettotalrefcount)
+# with fastio built for it in REFLEAK_VENV: CPython's regrtest -R 3:3 over the
+# interpreter's own test_streams under fastio.install(), then the whole suite,
+# each test of a second or less run again up to REFLEAKS (warm-ups:counted)
+# times, failing on one that adds references on every counted run
+# (tests/support/refleak_check.py).  Every test's first run is the reported
+# one, so this is also the suite on the debug interpreter, whose assertions
+# check what a release build does not.
+REFLEAK_PYTHON ?= python3.11-dbg
+REFLEAK_VENV ?= .venv-dbg
+REFLEAKS ?= 2:2
+refleaks:
+	tools/debug_python.sh $(REFLEAK_PYTHON)
+	$(MAKE) --no-print-directory build PYTHON=$(REFLEAK_PYTHON) VENV=$(REFLEAK_VENV)
+	PYTHONPATH=$(CURDIR) $(REFLEAK_VENV)/bin/python tools/cpython_refleaks.py
+	$(MAKE) --no-print-directory test PYTHON=$(REFLEAK_PYTHON) VENV=$(REFLEAK_VENV) \
+	  PYTEST_ARGS="--refleaks=$(REFLEAKS) $(PYTEST_ARGS)"
 
 # The real servers tests/integration and the library benchmarks talk to.
 # Where they cannot be installed, those tests skip and say why.
