@@ -76,11 +76,12 @@ SANITIZE_RUN := env LD_PRELOAD="$$(gcc -print-file-name=libasan.so)" PYTHONMALLO
   ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:exitcode=99 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99
 
-# $(call instrumented_copy,DIR,CC,SANITIZERS): setup.py, fastio/ and tests/
+# $(call instrumented_copy,DIR,CC,SANITIZERS): setup.py, fastio/, tests/ and
+# what tests read (tools/, requirements/)
 # copied to DIR and the extension built there with -fsanitize=SANITIZERS.
 define instrumented_copy
 	rm -rf $(1) && mkdir -p $(1)
-	cp -r setup.py pyproject.toml README.md LICENSE fastio tests $(1)/
+	cp -r setup.py pyproject.toml README.md LICENSE fastio tests tools requirements $(1)/
 	rm -f $(1)/fastio/*.so $(1)/fastio/*.c
 	cd $(1) && CC=$(2) FASTIO_SANITIZE=$(3) $(abspath $(PY)) setup.py -q build_ext --inplace
 endef
@@ -285,7 +286,9 @@ wheels: wheel
 # `make lock` after editing requirements/*.in: each interpreter's lock keeps
 # its pins and gains (or loses) only what the edit asks.  `make upgrade-deps`:
 # every lock again with the newest versions each interpreter takes
-# (tools/lock.sh; review the diff).
+# (tools/lock.sh; review the diff).  Both then write the locks' Cython into
+# pyproject.toml's build requirement (tools/build_requires.py), so a user's
+# sdist build uses the tested one.
 lock:
 	VERSIONS="$(VERSIONS)" PYENV_ROOT=$(PYENV_ROOT) tools/lock.sh $(PYTHON)
 upgrade-deps:

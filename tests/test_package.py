@@ -2,12 +2,15 @@
 so a file left out of the package data fails here."""
 import importlib.metadata
 import os
+import subprocess
+import sys
 
 import pytest
 
 import fastio
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(fastio.__file__))
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.mark.parametrize(
@@ -29,3 +32,10 @@ def test_installed_metadata(request):
     # never the wheel's.
     assert not any(f.endswith((".pyx", ".pxi", ".h", ".c")) for f in files), sorted(files)
     assert any(f.endswith(".so") for f in files) == fastio.COMPILED
+
+
+def test_sdist_builds_with_the_locked_cython():
+    # pyproject.toml's [build-system] Cython is the locks' (what CI builds).
+    check = subprocess.run([sys.executable, os.path.join(CHECKOUT, "tools", "build_requires.py"),
+                            "--check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr

@@ -7,7 +7,9 @@
 # interpreter that tools/find_python.sh finds for VERSIONS, or else
 # tools/debian_root.sh provides (and pypy3, if on PATH):
 # requirements/<tag>.txt; then uv's own; then the one lock of each
-# requirements/suites-*.in, for every interpreter, its markers choosing.
+# requirements/suites-*.in, for every interpreter, its markers choosing;
+# then pyproject.toml's build requirement takes the locks' Cython
+# (tools/build_requires.py).
 set -eu
 : "${VERSIONS:?the interpreters to lock for (make passes its VERSIONS)}"
 python=$1
@@ -44,3 +46,4 @@ for in in requirements/suites-*.in; do
   compile "$@" --universal --python-version 3.9 "$in" -o "${in%.in}.txt"
   echo "== every interpreter: ${in%.in}.txt"
 done
+"$python" tools/build_requires.py
