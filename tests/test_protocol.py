@@ -15,6 +15,7 @@ import inspect
 import re
 import ssl
 import sys
+import types
 
 import pytest
 
@@ -24,6 +25,19 @@ from support.writing import FakeWriteTransport, data_stream
 from test_reader_helpers import run, spin
 
 PY = sys.version_info[:2]
+
+
+def _reports_callback_errors():
+    """This asyncio's connection_made() reports the error of a coroutine
+    client_connected_cb itself and closes the transport (from a 3.11 patch
+    release on: Debian's 3.11.2 does not): its nested callback says so."""
+    code = asyncio.streams.StreamReaderProtocol.connection_made.__code__
+    return any(isinstance(const, types.CodeType)
+               and "Unhandled exception in client_connected_cb" in const.co_consts
+               for const in code.co_consts)
+
+
+REPORTS_CALLBACK_ERRORS = _reports_callback_errors()
 
 # As a library defines them when it is imported: before any install().
 assert not fastio.installed()
@@ -733,7 +747,7 @@ def test_coroutine_callback_error_is_reported(impl, loop, harness):
     contexts, calls = _callback_outcome(impl, loop, harness, _raises)
     assert len(contexts) == 1
     assert contexts[0]["exception"] == (LookupError, ("handler failed",))
-    if PY >= (3, 11):
+    if REPORTS_CALLBACK_ERRORS:
         assert contexts[0]["message"] == "Unhandled exception in client_connected_cb"
         assert contexts[0]["transport"] == "the transport"
         assert calls == [b"partial", "close"]
