@@ -217,7 +217,7 @@ cdef class ReadBufferView:
 
 cdef class ReceiveBuffer:
     cdef:
-        bytearray storage       # what transports receive into; fed from here, never through a view
+        bytearray storage       # received into (None before live_view()); read, not via a view
         object view             # the memoryview of storage handed out; replaced once released
 
     # The view, made anew if the transport released it (or resized storage).

@@ -34,14 +34,17 @@ cdef class ReceiveBuffer:
     released, resize the bytearray behind it: bytes are read from the
     storage, never through a view, and a view is only handed out live."""
 
-    def __cinit__(self):
-        self.storage = bytearray(RECEIVE_SIZE)
-        self.view = memoryview(self.storage)
+    # No __cinit__: the storage is made by the first live_view(), which
+    # receive_buffer() calls.  (Cython
+    # 3.3.2's argument parsing for a __cinit__ without arguments, called
+    # with none through vectorcall, adds 0 to a NULL pointer, which clang's
+    # UBSan reports.)
 
     cdef object live_view(self):
-        if fastio_view_released(self.view) or PyByteArray_GET_SIZE(self.storage) != RECEIVE_SIZE:
-            if PyByteArray_GET_SIZE(self.storage) != RECEIVE_SIZE:
-                self.storage = bytearray(RECEIVE_SIZE)
+        if self.storage is None or PyByteArray_GET_SIZE(self.storage) != RECEIVE_SIZE:
+            self.storage = bytearray(RECEIVE_SIZE)
+            self.view = memoryview(self.storage)
+        elif fastio_view_released(self.view):
             self.view = memoryview(self.storage)
         return self.view
 
@@ -114,6 +117,7 @@ cdef ReceiveBuffer receive_buffer(object loop):
     buffer = _receive_buffers.get(loop)
     if buffer is None:
         buffer = _receive_buffers[loop] = ReceiveBuffer()
+        (<ReceiveBuffer>buffer).live_view()  # its storage, before buffer_updated() asks
     _last_loop = weakref.ref(loop)
     _last_buffer = buffer
     return buffer
