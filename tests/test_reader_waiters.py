@@ -1,6 +1,7 @@
 """StreamReader waiters: one reader at a time, set_exception() wake-ups and
 cancellation safety.  Each test runs on ``asyncio`` and on ``fastio``."""
 import asyncio
+import copy
 from unittest import mock
 
 import pytest
@@ -183,6 +184,7 @@ def outcome_of(loop, awaitable):
 
 @pytest.mark.parametrize("method, args, error, expected", WAKING_ERRORS)
 def test_errors_that_wake_a_waiting_read(impl, loop, method, args, error, expected):
+    error = copy.copy(error)  # raising the shared one each run would grow its traceback
     r = impl.StreamReader(loop=loop)
     r.feed_data(b"xy")
     task = start(loop, getattr(r, method)(*args))
@@ -197,6 +199,7 @@ def test_errors_that_wake_a_waiting_read(impl, loop, method, args, error, expect
 @pytest.mark.parametrize("method, args, error, expected", WAKING_ERRORS)
 def test_errors_thrown_into_a_waiting_read(impl, loop, method, args, error, expected):
     # What a Task's throw() does to the read it awaits, by hand.
+    error = copy.copy(error)
     r = impl.StreamReader(loop=loop)
     r.feed_data(b"xy")
     read = getattr(r, method)(*args)
