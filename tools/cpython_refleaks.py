@@ -19,18 +19,19 @@ TESTS = "test_asyncio.test_streams"
 def main():
     if not hasattr(sys, "gettotalrefcount"):
         sys.exit(f"{sys.executable} is not a debug build: it counts no references")
-    try:
-        from test.libregrtest.main import main as regrtest
-    except ImportError as exc:
-        sys.exit(f"{sys.executable} has no test package ({exc}); on Debian it is "
-                 f"libpython{sys.version_info[0]}.{sys.version_info[1]}-testsuite")
     if not fastio.COMPILED:
         sys.exit(f"fastio's extension is not in use: {fastio.NOT_COMPILED_BECAUSE}")
-    fastio.install()
-    # regrtest writes its reflog.txt into the working directory.
-    os.chdir(tempfile.mkdtemp(prefix="fastio-refleaks-"))
-    sys.argv[1:] = ["-R", "3:3", *sys.argv[1:], TESTS]
-    regrtest()
+    # regrtest writes its reflog.txt into the directory it was imported in.
+    with tempfile.TemporaryDirectory(prefix="fastio-refleaks-") as scratch:
+        os.chdir(scratch)
+        try:
+            from test.libregrtest.main import main as regrtest
+        except ImportError as exc:
+            sys.exit(f"{sys.executable} has no test package ({exc}); on Debian it is "
+                     f"libpython{sys.version_info[0]}.{sys.version_info[1]}-testsuite")
+        fastio.install()
+        sys.argv[1:] = ["-R", "3:3", *sys.argv[1:], TESTS]
+        regrtest()
 
 
 if __name__ == "__main__":
