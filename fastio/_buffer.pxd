@@ -233,10 +233,12 @@ cdef class ReceiveBuffer:
 
 cdef class LoopFlusher:
     cdef:
-        object loop             # the event loop whose iterations end batches
+        object loop             # the event loop whose iterations end batches (a weakref if weak)
+        bint weak               # loop is a weakref.ref: _flushers, keyed by the loop, holds this
         list pending            # writers that wrote in this iteration
         bint scheduled          # run() is queued with loop.call_soon()
 
+    cdef object event_loop(self)
     cdef int enlist(self, WriterCore writer) except -1
 
 

@@ -356,6 +356,21 @@ def pipelined(impl, loop, lines=1000, **transport_kw):
     return w, t, p, r, requests
 
 
+def test_a_loop_whose_writer_held_bytes_is_freed(impl):
+    # fastio's flusher for the loop, kept per loop, must not keep the loop
+    # alive once nothing else does.
+    loop = asyncio.new_event_loop()
+    w, *_ = pipelined(impl, loop, keep=False)
+    w.write(b"answer\n")
+    w.close()
+    spin(loop)
+    loop.close()
+    freed = weakref.ref(loop)
+    del w, _, loop
+    gc.collect()
+    assert freed() is None
+
+
 def test_a_writer_given_another_reader_holds_for_that_one(impl, loop):
     # The writer holds bytes while the reader it has (asyncio's _reader, as
     # set) has unread ones: with none, every write goes straight through.

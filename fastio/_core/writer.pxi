@@ -38,16 +38,22 @@ cdef class LoopFlusher:
     """Hands over what fastio writers hold at the end of the event-loop
     iteration, with one loop callback for all of them."""
 
-    def __cinit__(self, loop):
-        self.loop = loop
+    def __cinit__(self, loop, bint weak):
+        # Weakly when _flushers keeps it: a value there referring to its key
+        # would keep every loop that ever held a write alive.
+        self.loop = weakref.ref(loop) if weak else loop
+        self.weak = weak
         self.pending = []
+
+    cdef object event_loop(self):
+        return self.loop() if self.weak else self.loop
 
     cdef int enlist(self, WriterCore writer) except -1:
         writer._enlisted = True
         self.pending.append(writer)
         if not self.scheduled:
             self.scheduled = True
-            self.loop.call_soon(self.run)
+            self.event_loop().call_soon(self.run)
         return 0
 
     def run(self):
@@ -59,7 +65,7 @@ cdef class LoopFlusher:
             try:
                 writer.flush()
             except Exception as exc:
-                self.loop.call_exception_handler({
+                self.event_loop().call_exception_handler({
                     "message": "fastio: handing held writes to the transport failed",
                     "exception": exc,
                     "transport": writer._transport,
@@ -74,9 +80,9 @@ cdef LoopFlusher flusher_for(object loop):
     try:
         flusher = _flushers.get(loop)
     except TypeError:  # a loop that cannot be weakly referenced
-        return LoopFlusher(loop)
+        return LoopFlusher(loop, False)
     if flusher is None:
-        flusher = _flushers[loop] = LoopFlusher(loop)
+        flusher = _flushers[loop] = LoopFlusher(loop, True)
     return flusher
 
 
