@@ -8,7 +8,11 @@
    Included after Cython's own definition of the macro and before the
    deallocators that use it; every object freed through it was allocated
    with PyObject_GC_New() from such a type, whichever build made the type. */
-#if !CYTHON_USE_TYPE_SPECS
+/* Only for the Cython versions seen to leak (pyproject.toml pins one): a
+   Cython that gives the reference back itself would, with this, give it
+   back twice and free the type under its live instances.  Another version
+   keeps Cython's own definition: at worst a leak, never a crash. */
+#if !CYTHON_USE_TYPE_SPECS && CYTHON_HEX_VERSION >= 0x030301F0 && CYTHON_HEX_VERSION <= 0x030302F0
 #undef __Pyx_PyHeapTypeObject_GC_Del
 #define __Pyx_PyHeapTypeObject_GC_Del(obj) { \
     PyTypeObject *fastio_freed_type = Py_TYPE((PyObject *)(obj)); \

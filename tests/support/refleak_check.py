@@ -9,8 +9,14 @@ are listed at its end.  Longer tests (random programs, loops of thousands
 of connections) run once: repeating them would multiply the suite's time,
 and what they exercise, the short ones exercise too.
 
+A test run on asyncio's streams and on fastio's (the `impl` parameter) is
+judged against its asyncio twin: references that asyncio's own run adds as
+well (uvloop's, the interpreter's, the test's) are reported, and fail the
+session only where fastio's run adds more than asyncio's on some run.
+
 tests/conftest.py registers it when the option is given.
 """
+import re
 import sys
 import time
 
@@ -18,6 +24,17 @@ import pytest
 from _pytest.runner import runtestprotocol
 
 from support.refcounts import reference_deltas
+
+# The impl parameter's value in a node id: test_x[fastio-uvloop].
+FASTIO_ID = re.compile(r"(?<=[\[-])fastio(?=[-\]])")
+# (not the loop parameter's "asyncio-loop")
+ASYNCIO_ID = re.compile(r"(?<=[\[-])asyncio(?=[-\]])(?!-loop)")
+
+
+def asyncio_twin(nodeid):
+    """The node id of the same test on asyncio's streams, or None."""
+    twin = FASTIO_ID.sub("asyncio", nodeid, count=1)
+    return twin if twin != nodeid else None
 
 
 def parse(spec):
@@ -37,7 +54,8 @@ class RefleakCheck:
         self.warmups = warmups
         self.runs = runs
         self.max_seconds = max_seconds
-        self.leaks = {}  # node id -> references added by each counted run
+        self.deltas = {}  # node id -> references added by each counted run
+        self.leaks = {}  # the node ids of deltas that added on every run
         self.failing_again = []  # node ids of tests that failed only when repeated
         self.counted = 0
         self.once = 0
@@ -70,23 +88,43 @@ class RefleakCheck:
         self.counted += 1
         if failed:
             self.failing_again.append(item.nodeid)
-        elif all(delta > 0 for delta in deltas):
-            self.leaks[item.nodeid] = deltas
+        else:
+            self.deltas[item.nodeid] = deltas
+            if all(delta > 0 for delta in deltas):
+                self.leaks[item.nodeid] = deltas
+
+    def fastio_leaks(self):
+        """The leaks that are fastio's: none of a run on asyncio's streams,
+        and of a run on fastio's only those past its asyncio twin's."""
+        own = {}
+        for nodeid, deltas in self.leaks.items():
+            if ASYNCIO_ID.search(nodeid):
+                continue
+            twin = asyncio_twin(nodeid)
+            theirs = self.deltas.get(twin) if twin else None
+            if theirs is not None and all(a <= b for a, b in zip(deltas, theirs)):
+                continue
+            own[nodeid] = deltas
+        return own
 
     def pytest_terminal_summary(self, terminalreporter):
         terminalreporter.section("reference leaks")
+        own = self.fastio_leaks()
         for nodeid, deltas in self.leaks.items():
+            whose = "" if nodeid in own else " (asyncio's run adds as many: not fastio's)"
             terminalreporter.write_line(
-                f"{nodeid} leaked {deltas} references, sum={sum(deltas)}")
+                f"{nodeid} leaked {deltas} references, sum={sum(deltas)}{whose}")
         for nodeid in self.failing_again:
             terminalreporter.write_line(f"{nodeid} failed when run again")
         terminalreporter.write_line(
-            f"{len(self.leaks)} leaking, {len(self.failing_again)} failing when repeated; "
+            f"{len(own)} leaking ({len(self.leaks) - len(own)} more as on asyncio), "
+            f"{len(self.failing_again)} failing when repeated; "
             f"{self.counted} tests run {self.warmups}+{self.runs} times and counted, "
             f"{self.once} run once (skipped, failed, or longer than {self.max_seconds} s)")
 
     def pytest_sessionfinish(self, session):
-        if (self.leaks or self.failing_again) and session.exitstatus == pytest.ExitCode.OK:
+        failed = self.fastio_leaks() or self.failing_again
+        if failed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
