@@ -136,14 +136,7 @@ def _held_per_reader(module, loop, fed, count=2000):
         tracemalloc.stop()
 
 
-# On 3.14 asyncio's reader is smaller than before, and a 10-byte message
-# costs about 5 bytes more on fastio (README, Known differences).
-SMALL_ON_314 = pytest.mark.xfail(sys.version_info[:2] == (3, 14), strict=True,
-                                 reason="3.14: fastio's reader with 10 bytes is ~5 B larger")
-
-
-@pytest.mark.parametrize("fed", [pytest.param(b"GET /01234", marks=SMALL_ON_314),
-                                 b"x" * 100, b"x" * 1500], ids=len)
+@pytest.mark.parametrize("fed", [b"GET /01234", b"x" * 100, b"x" * 1500], ids=len)
 def test_a_partial_message_costs_no_more_than_asyncio(loop, fed):
     # A server's thousands of connections each holding the start of a
     # request: fastio's storage grows from what it holds, as asyncio's

@@ -48,17 +48,27 @@ def test_empty_feed_allocates_nothing(loop):
 @pytest.mark.compiled
 def test_small_feed_allocates_what_it_holds(loop):
     # As a bytearray grows: a connection holding a few bytes of a partial
-    # message holds a small block, not a page.
+    # message holds a block of just those bytes, not a page.
     r = fastio.StreamReader(loop=loop)
     r.feed_data(b"x" * 10)
-    assert 10 <= r._buffer.allocated <= MIN_CAPACITY
+    assert r._buffer.allocated == 10
     sizes = {r._buffer.allocated}
     for _ in range(100):
         r.feed_data(b"y")
         sizes.add(r._buffer.allocated)
     # Geometric growth: a reallocation per doubling, not per feed.
-    assert sorted(sizes) == [16, 32, 64, 128]
+    assert sorted(sizes) == [10, 20, 40, 80, 160]
     assert r._buffer == b"x" * 10 + b"y" * 100
+
+
+@pytest.mark.compiled
+def test_a_tiny_block_grows_to_the_smallest_size_at_once(loop):
+    r = fastio.StreamReader(loop=loop)
+    r.feed_data(b"x")
+    assert r._buffer.allocated == 1
+    r.feed_data(b"y")
+    assert r._buffer.allocated == MIN_CAPACITY
+    assert r._buffer == b"xy"
 
 
 @pytest.mark.compiled
