@@ -32,13 +32,7 @@ def pytest_addoption(parser):
     parser.addoption("--installed", action="store_true",
                      help="fail unless fastio is imported from site-packages (an installed "
                           "wheel or sdist), not from a checkout")
-    parser.addoption("--refleaks", metavar="WARMUPS:RUNS",
-                     help="on a debug build, run each short test WARMUPS+RUNS times (the "
-                          "reported run first) and fail on any that adds references on each "
-                          "of the RUNS (support/refleak_check.py)")
-    parser.addoption("--refleaks-seconds", type=float, default=1.0, metavar="S",
-                     help="--refleaks repeats only the tests whose first run took S "
-                          "seconds or less (default 1)")
+    refleak_check.add_options(parser)
 
 
 def pytest_configure(config):

@@ -6,12 +6,17 @@ once, or an object freed a run late, does not add on every run)."""
 import gc
 import sys
 
+_PLACEHOLDER = int("1" * 30)
+
 
 def reference_deltas(step, warmups=3, runs=3):
     """The growth of the total reference count over each of `runs` calls
     of step(), after `warmups` calls whose growth is not counted."""
-    # Preallocated, so storing a count adds no reference of its own.
-    totals = [0] * (warmups + runs + 1)
+    # Preallocated, so storing a count adds no reference of its own: the new
+    # count's reference is offset by the one the placeholder loses.  The
+    # placeholder is a heap int, as 0 is not from 3.12 on (an immortal
+    # object's count is not counted, so replacing it added one per run).
+    totals = [_PLACEHOLDER] * (warmups + runs + 1)
     gc.collect()
     totals[0] = sys.gettotalrefcount()
     for i in range(1, len(totals)):

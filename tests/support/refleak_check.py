@@ -14,7 +14,8 @@ judged against its asyncio twin: references that asyncio's own run adds as
 well (uvloop's, the interpreter's, the test's) are reported, and fail the
 session only where fastio's run adds more than asyncio's on some run.
 
-tests/conftest.py registers it when the option is given.
+tests/conftest.py adds its options and registers it when --refleaks is
+given; tests/test_refleak_check.py plants leaks for it to find.
 """
 import re
 import sys
@@ -126,6 +127,16 @@ class RefleakCheck:
         failed = self.fastio_leaks() or self.failing_again
         if failed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def add_options(parser):
+    parser.addoption("--refleaks", metavar="WARMUPS:RUNS",
+                     help="on a debug build, run each short test WARMUPS+RUNS times (the "
+                          "reported run first) and fail on any that adds references on each "
+                          "of the RUNS (support/refleak_check.py)")
+    parser.addoption("--refleaks-seconds", type=float, default=1.0, metavar="S",
+                     help="--refleaks repeats only the tests whose first run took S "
+                          "seconds or less (default 1)")
 
 
 def register(config):
