@@ -87,7 +87,7 @@ cdef class ReaderCore:
         public object _loop     # the event loop that makes waiter futures
         public object _writer_ref  # weakref to the fastio writer sharing this connection, or None
         unsigned int _type_tag  # tp_version_tag of the type _type_overrides was computed for
-        unsigned char _type_overrides  # bit i: the type replaces DISPATCHED[i]
+        unsigned char _type_overrides  # bit i: the type replaces DISPATCHED[i]; SETTING_DISPATCHED
         unsigned char _patched  # bit i: DISPATCHED[i] was set on the instance (mock.patch.object)
 
     # Every consumption goes through these two (they reset the scan memory).
@@ -106,6 +106,8 @@ cdef class ReaderCore:
     # subclass or on the instance; the fast paths call the compiled ones
     # directly only where it does not.
     cdef inline int overrides(self) except -1
+    # The _limit setter's work.
+    cdef int set_limit(self, object value) except -1
     # Work out _type_overrides and _type_tag for the type as it is now.
     cdef int learn_type(self) except -1
     # None of the methods the read algorithms dispatch is replaced.

@@ -81,6 +81,17 @@ cdef extern from "_core/method_lookup.h":
     bint fastio_no_instance_attributes(object obj) noexcept
 
 
+cdef extern from "_core/object_alloc.h":
+    int fastio_allocate_as_object(object cls) except -1
+
+
+def allocate_as_object(cls):
+    """Instances of `cls` (streams.StreamWriter) are allocated through
+    object.__new__, with the inline attribute values an instance of a
+    Python class has (_core/object_alloc.h)."""
+    fastio_allocate_as_object(cls)
+
+
 # Cython's objects give their heap type's reference back when freed (the
 # header says which Cython versions do not).
 cdef extern from "_core/heap_type_dealloc.h":

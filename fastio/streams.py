@@ -74,6 +74,10 @@ class StreamWriter(WriterCore, asyncio.StreamWriter, metaclass=_Replacing):
     """
 
 
+# asyncio's __init__ sets an attribute of its own on every writer.
+_buffer.allocate_as_object(StreamWriter)
+
+
 class StreamReaderProtocol(asyncio.StreamReaderProtocol, asyncio.BufferedProtocol,
                            metaclass=_Replacing):
     """asyncio's StreamReaderProtocol, making fastio writers for servers.

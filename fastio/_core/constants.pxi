@@ -38,6 +38,10 @@ cdef enum:
     WAIT_DISPATCHED = 0x20  # how they wait
     EXCEPTION_DISPATCHED = 0x40  # what drain() asks
     ALL_DISPATCHED = 0x7f
+    # Not a DISPATCHED name: the type sets attributes otherwise than
+    # ReaderCore does (its own __setattr__, or its own _limit), so __init__
+    # sets _limit by name, as asyncio's does, rather than into the C fields.
+    SETTING_DISPATCHED = 0x80
 
 
 cdef enum:

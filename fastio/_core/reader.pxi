@@ -168,7 +168,14 @@ cdef class ReaderCore:
         # half the buffer limit.
         if limit <= 0:
             raise ValueError('Limit cannot be <= 0')
-        self._limit = limit
+        if not type_unchanged(Py_TYPE(self), self._type_tag):
+            self.learn_type()
+        if self._type_overrides & SETTING_DISPATCHED:
+            self._limit = limit
+        else:
+            # What the _limit setter does, without the name's way through
+            # __setattr__ and the descriptor: nothing else would see it.
+            self.set_limit(limit)
         if loop is None:
             # Looked up at call time, as asyncio does.
             self._loop = getattr(_streams.events, _compat.GET_EVENT_LOOP)()
@@ -191,9 +198,26 @@ cdef class ReaderCore:
 
     @_limit.setter
     def _limit(self, value):
+        self.set_limit(value)
+
+    @cython.final
+    cdef int set_limit(self, object value) except -1:
+        cdef Py_ssize_t n
+        if type(value) is int:
+            # The usual limit: both floors from one conversion, without
+            # making the int 2 * value (the same results as below).
+            n = PyLong_AsSsize_t(value)
+            if n == -1 and PyErr_Occurred():
+                PyErr_Clear()
+            elif n <= PY_SSIZE_T_MAX // 2:
+                self._limit_n = n if n >= 0 else -1
+                self._pause_n = 2 * n if n >= 0 else -1
+                self._limit_value = value
+                return 0
         self._limit_n = _floor_size(value)
         self._pause_n = _floor_size(2 * value)
         self._limit_value = value
+        return 0
 
     # -- consuming and searching ------------------------------------------------
 
@@ -281,6 +305,9 @@ cdef class ReaderCore:
         if getattr(cls, "__getattribute__") is not getattr(ReaderCore, "__getattribute__"):
             # Its own attribute lookup may give any of them another method.
             self._type_overrides = ALL_DISPATCHED
+        for name in ("__setattr__", "_limit"):
+            if getattr(cls, name) is not getattr(ReaderCore, name):
+                self._type_overrides |= SETTING_DISPATCHED
         # The lookups above gave the type a version tag, if it can have one.
         self._type_tag = type_tag(tp)
         _learnt_tag = self._type_tag
@@ -306,7 +333,7 @@ cdef class ReaderCore:
         cdef int i
         if PyUnicode_CheckExact(name):
             # One hash lookup rather than a comparison with each name: this
-            # runs for every attribute set, _limit in __init__ among them.
+            # runs for every attribute set on a reader.
             bit = DISPATCHED_BITS.get(name)
             if bit is not None:
                 if patched:
