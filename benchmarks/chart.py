@@ -13,7 +13,7 @@ loop, uvloop) where the benchmark runs on both, with the goal marked:
 - the same servers: fastio streams' share of a raw asyncio.Protocol server,
   likewise;
 - client libraries after ``fastio.install()``: fastio / asyncio operations per
-  second.
+  second, the median pass with whiskers from the lowest pass to the highest.
 
 The figures are the ones report.py prints from the same JSON and ``--stat``
 (results.py computes both); the run's interpreter, machine and commit are
@@ -89,8 +89,8 @@ def panels(results, net, libs, stat):
     if libs:
         speed_up = {}
         for workload, loop, pair in by_workload_and_loop(libs, LIB_WORKLOADS):
-            speed_up.setdefault(workload, {})[loop] = (
-                library_figures(pair, stat)[2], lib_goal(workload), None, None)
+            speed_up.setdefault(workload, {})[loop] = _spread_bar(
+                library_figures(pair, stat)[2], lib_goal(workload))
         out.append((
             "Client libraries after fastio.install(): fastio / asyncio, operations per second",
             "ratio", speed_up))
@@ -168,7 +168,7 @@ def chart(doc, results, net, libs, path, stat="min"):
                for loop in in_order(LOOPS, loops)]
     handles.append(Line2D([], [], color=GOAL_COLOUR, linewidth=1.5, label="goal"))
     handles.append(Line2D([], [], color=SPREAD_COLOUR, linewidth=0.9, marker="|",
-                          label="network: lowest to highest pair"))
+                          label="lowest to highest pair"))
     handles.append(Line2D([], [], label="1x: as fast as asyncio", **SAME_AS_ASYNCIO))
     fig.suptitle("fastio vs asyncio streams (higher is better for fastio)",
                  x=0.01, y=1 - 0.05 / height, ha="left", fontsize=11)

@@ -148,11 +148,20 @@ def _median(values):
 
 
 def library_figures(pair, stat):
-    """(asyncio ops/s, fastio ops/s, fastio / asyncio) of one (workload, loop)."""
+    """(asyncio ops/s, fastio ops/s, Spread of fastio / asyncio) of one
+    (workload, loop): the rates over every pass pooled, the ratio pass by
+    pass (each pass times asyncio's rounds, then fastio's: a pair)."""
     a, f = (pair.get(impl) for impl in IMPLS)
     a_rate = 1e9 / ns_per_op(a, stat) if a else None
     f_rate = 1e9 / ns_per_op(f, stat) if f else None
-    return a_rate, f_rate, ratio(f_rate, a_rate)
+    passes = {}
+    for impl in IMPLS:
+        for entry in pair.get(impl) or ():
+            passes.setdefault(entry["extra_info"].get("bench_pass"), {})[impl] = entry
+    ratios = spread(
+        ratio(ns_per_op([p["asyncio"]], stat), ns_per_op([p["fastio"]], stat))
+        for p in passes.values() if len(p) == len(IMPLS))
+    return a_rate, f_rate, ratios
 
 
 def by_workload_and_loop(groups, workloads):

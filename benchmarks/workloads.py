@@ -18,9 +18,9 @@ GOAL_PYTHON = "3.11"
 READER_GOALS = {
     "readline": 5.0,
     "fed-then-read": 4.0,
-    "readexactly (frames)": 4.0,
+    "readexactly (frames)": 6.0,
     "readuntil": 3.0,
-    "bulk read(65536)": 1.5,
+    "bulk read(65536)": 2.0,
     # fastio's readinto() against asyncio's read() and the caller's copy.
     "bulk readinto(65536)": 3.0,
 }
@@ -62,8 +62,9 @@ NET_GOALS = {
     ("bulk", None): 1.0,
     ("asyncio_tcp", None): 1.5,
 }
-# ...and no pair below this: a goal met on the median alone is not met.
-NET_MIN_PAIR = 1.0
+# ...and no pair below this (network and client-library rows): a goal met
+# on the median alone is not met.
+MIN_PAIR = 1.0
 # Minimum fastio / raw-protocol share of messages per server-CPU-second.
 NET_RAW_GOALS = {"line echo": 0.40, "ping-pong": 0.90, "HTTP keep-alive": 0.90}
 
@@ -76,9 +77,12 @@ LIB_WORKLOADS = (
     "aiomcache multi_get(100)",
     "subprocess readline",
 )
-# Minimum fastio/asyncio ratio of operations per second, on every loop;
+# Minimum fastio/asyncio ratio of operations per second, as the median of
+# the passes' pairs (each pass times asyncio, then fastio), on every loop;
 # LIB_MIN_GOAL for the others: nothing slower.
 LIB_GOALS = {
+    "redis SET/GET": 1.05,
+    "aiomcache set/get": 1.05,
     "redis pipeline(100)": 1.05,
     "aiomcache multi_get(100)": 1.3,
     "subprocess readline": 1.5,
