@@ -467,6 +467,10 @@ def _memory_of_readers(cls, loop, drain):
     return held
 
 
+# Compiled only: on the fallback both names are asyncio's class, and two
+# measurements of one class differ by what the loop allocated in between
+# (seen: 160 B in 210 KB, either way).
+@pytest.mark.compiled
 @pytest.mark.parametrize("drain", [False, True], ids=["fresh", "drained"])
 def test_idle_readers_hold_no_more_than_asyncio(loop, drain):
     asyncio_held = _memory_of_readers(asyncio.StreamReader, loop, drain)
