@@ -45,7 +45,7 @@ define each_python
 	test $$found -gt 0 || { echo "no interpreter found"; exit 1; }
 endef
 
-.PHONY: all build debug servers fuzz-tools pypy refleaks test test-all suites test-fallback test-installed test-sdist test-wheel bench chart profile lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
+.PHONY: all build debug servers fuzz-tools pypy refleaks refleaks-all test test-all suites test-fallback test-installed test-sdist test-wheel bench chart profile lint typecheck wheel wheels clean lock upgrade-deps sanitize fuzz fuzz-smoke stress
 
 all: build
 
@@ -146,13 +146,27 @@ stress: build
 REFLEAK_PYTHON ?= python3.11-dbg
 REFLEAK_VENV ?= .venv-dbg
 REFLEAKS ?= 2:2
-# What the suite half counts (CI: the reference-count tests only, for time).
+# What the suite half counts (REFLEAK_TESTS=tests/test_refcounts.py: the
+# reference-count tests only).
 REFLEAK_TESTS ?= tests
 refleaks:
 	tools/debug_python.sh $(REFLEAK_PYTHON)
 	$(MAKE) --no-print-directory build servers PYTHON=$(REFLEAK_PYTHON) VENV=$(REFLEAK_VENV)
 	PYTHONPATH=$(CURDIR) $(REFLEAK_VENV)/bin/python tools/cpython_refleaks.py
 	$(REFLEAK_VENV)/bin/python -m pytest $(REFLEAK_TESTS) --refleaks=$(REFLEAKS) $(PYTEST_ARGS)
+
+# make refleaks on REFLEAK_PYTHON, then on the debug interpreters of the
+# Debian root (python3.14-dbg, python3.15-dbg; the root is made if missing),
+# counting REFLEAK_DEBIAN_TESTS there (CI: the reference-count tests, for
+# time: the whole suite counted takes about 15 minutes on each).
+DEBIAN_DEBUG_VERSIONS := 3.14 3.15
+REFLEAK_DEBIAN_TESTS ?= $(REFLEAK_TESTS)
+refleaks-all: refleaks
+	@set -e; for v in $(DEBIAN_DEBUG_VERSIONS); do \
+	  echo "== python$$v-dbg (Debian root)"; \
+	  $(DEBIAN_ROOT) run $$v -- $(MAKE) --no-print-directory refleaks \
+	    REFLEAK_PYTHON=python$$v-dbg REFLEAK_VENV=.venv-dbg-$$v REFLEAK_TESTS="$(REFLEAK_DEBIAN_TESTS)"; \
+	done
 
 # The real servers tests/integration and the library benchmarks talk to.
 # Where they cannot be installed, those tests skip and say why.

@@ -134,7 +134,8 @@ class RefleakCheck:
             f"{len(own)} leaking ({len(self.leaks) - len(own)} more as on asyncio), "
             f"{len(self.failing_again)} failing when repeated; "
             f"{self.counted} tests run {self.warmups}+{self.runs} times and counted, "
-            f"{self.once} run once (skipped, failed, on uvloop, or longer than {self.max_seconds} s)")
+            f"{self.once} run once (skipped, failed, on uvloop, "
+            f"or longer than {self.max_seconds} s)")
 
     def pytest_sessionfinish(self, session):
         failed = self.fastio_leaks() or self.failing_again
