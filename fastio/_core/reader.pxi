@@ -168,9 +168,7 @@ cdef class ReaderCore:
         # half the buffer limit.
         if limit <= 0:
             raise ValueError('Limit cannot be <= 0')
-        if not type_unchanged(Py_TYPE(self), self._type_tag):
-            self.learn_type()
-        if self._type_overrides & SETTING_DISPATCHED:
+        if self.overrides() & SETTING_DISPATCHED:
             self._limit = limit
         else:
             # What the _limit setter does, without the name's way through
@@ -202,20 +200,14 @@ cdef class ReaderCore:
 
     @cython.final
     cdef int set_limit(self, object value) except -1:
-        cdef Py_ssize_t n
-        if type(value) is int:
-            # The usual limit: both floors from one conversion, without
-            # making the int 2 * value (the same results as below).
-            n = PyLong_AsSsize_t(value)
-            if n == -1 and PyErr_Occurred():
-                PyErr_Clear()
-            elif n <= PY_SSIZE_T_MAX // 2:
-                self._limit_n = n if n >= 0 else -1
-                self._pause_n = 2 * n if n >= 0 else -1
-                self._limit_value = value
-                return 0
-        self._limit_n = _floor_size(value)
-        self._pause_n = _floor_size(2 * value)
+        cdef Py_ssize_t n = _floor_size(value)
+        if type(value) is int and n <= PY_SSIZE_T_MAX // 2:
+            # The usual limit: an int's floor doubles exactly, without
+            # making the int 2 * value.
+            self._pause_n = 2 * n if n >= 0 else -1
+        else:
+            self._pause_n = _floor_size(2 * value)
+        self._limit_n = n
         self._limit_value = value
         return 0
 
